@@ -1,0 +1,42 @@
+//! The command line, parsed by clap. No work happens here.
+
+use clap::{Parser, Subcommand};
+
+/// Civitas: your identity and credentials, on your device, shown only as needed.
+///
+/// Issue credentials, present a chosen part of them, and check presentations at a
+/// service counter — online or offline.
+#[derive(Debug, Parser)]
+#[command(name = "civitas", version, propagate_version = true, max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Watch the whole story: city hall and a hospital issue credentials, a citizen
+    /// shows two facts at a counter, and a forged copy is caught.
+    Demo(crate::commands::demo::Args),
+    /// Create and inspect signing keys.
+    #[command(subcommand)]
+    Key(crate::commands::key::Command),
+    /// Issue a credential (for issuers: city hall, a hospital).
+    Issue(crate::commands::issue::Args),
+    /// Make a presentation: disclose chosen claims to one counter (for citizens).
+    Present(crate::commands::present::Args),
+    /// Check a presentation (for counters). Exit status: 0 valid, 1 not valid,
+    /// 2 usage error or unreadable input.
+    Verify(crate::commands::verify::Args),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

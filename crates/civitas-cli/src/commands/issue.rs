@@ -1,0 +1,81 @@
+//! `civitas issue`: sign an SD-JWT VC.
+
+use crate::error::{CliError, Result};
+use crate::util::{out, parse_time, read_json_object, time_or_now};
+use civitas_credential::{ClaimPath, CredentialType, HolderBinding, IssueOptions, issue};
+use civitas_crypto::{SigningKey, SystemRng};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The issuer's private key (JWK file). The issuer is this key's did:jwk.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Credential type: a vct URI, or pid, medical, service-record.
+    #[arg(long, value_name = "URI")]
+    pub(crate) vct: String,
+    /// The subject's claims: a JSON object file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) claims: PathBuf,
+    /// The holder's key (public or private JWK file); the credential is bound to it.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) holder: PathBuf,
+    /// Expiry, RFC 3339 (default: none).
+    #[arg(long, value_name = "RFC3339")]
+    pub(crate) exp: Option<String>,
+    /// Issuance time, RFC 3339 (default: now).
+    #[arg(long, value_name = "RFC3339")]
+    pub(crate) at: Option<String>,
+    /// Also make this nested member or array element disclosable on its own
+    /// (e.g. address.locality, allergies[]). Repeatable. Known types have defaults.
+    #[arg(long = "sd", value_name = "PATH")]
+    pub(crate) sd: Vec<String>,
+    /// Keep this top-level claim always visible instead of disclosable. Repeatable.
+    #[arg(long = "visible", value_name = "NAME")]
+    pub(crate) visible: Vec<String>,
+    /// Most decoy digests per object (0 disables decoys).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub(crate) decoys: u8,
+}
+
+pub(crate) fn exec(args: Args) -> Result<ExitCode> {
+    let key = SigningKey::load(&args.key)?;
+    let claims = read_json_object(&args.claims)?;
+    let holder = super::key::read_public(&args.holder)?;
+    let iat = time_or_now(args.at.as_deref())?;
+    let known = CredentialType::lookup(&args.vct);
+    let vct = known.map_or(args.vct.clone(), |t| t.vct.to_string());
+    if known.is_none() && !args.vct.contains(':') {
+        return Err(CliError::Usage(format!(
+            "unknown credential type '{}': use pid, medical, service-record or a vct URI",
+            args.vct
+        )));
+    }
+    let mut nested_sd = Vec::new();
+    if let Some(t) = known {
+        t.validate(&claims)?;
+        nested_sd = t.nested_sd_for(&claims);
+    }
+    for p in &args.sd {
+        let path = ClaimPath::parse(p)?;
+        if !nested_sd.contains(&path) {
+            nested_sd.push(path);
+        }
+    }
+    let did = key.public().did_jwk();
+    let mut options = IssueOptions::new(&did, &key.public().did_jwk_url(), &vct, iat);
+    options.exp = args.exp.as_deref().map(parse_time).transpose()?;
+    if let Some(exp) = options.exp {
+        if exp <= iat {
+            return Err(CliError::Usage("--exp must be after the issuance time".into()));
+        }
+    }
+    options.holder = Some(HolderBinding::Jwk(holder));
+    options.nested_sd = nested_sd;
+    options.always_visible = args.visible;
+    options.decoys = (args.decoys.min(1), args.decoys);
+    let sd_jwt = issue(&claims, &options, &key, &SystemRng)?;
+    out(&sd_jwt)?;
+    Ok(ExitCode::SUCCESS)
+}

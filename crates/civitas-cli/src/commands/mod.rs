@@ -1,0 +1,22 @@
+//! One module per subcommand: its arguments and an `exec` that calls the libraries.
+
+pub(crate) mod demo;
+pub(crate) mod issue;
+pub(crate) mod key;
+pub(crate) mod present;
+pub(crate) mod verify;
+
+use crate::cli::{Cli, Command};
+use crate::error::Result;
+use std::process::ExitCode;
+
+/// Runs the parsed command.
+pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Demo(args) => demo::exec(args),
+        Command::Key(cmd) => key::exec(cmd),
+        Command::Issue(args) => issue::exec(args),
+        Command::Present(args) => present::exec(args),
+        Command::Verify(args) => verify::exec(args),
+    }
+}

@@ -1,0 +1,21 @@
+#![doc = include_str!("../README.md")]
+
+mod credential;
+mod error;
+mod issue;
+mod json;
+mod model;
+mod path;
+pub mod sd;
+pub mod types;
+mod verify;
+
+pub use credential::{Credential, Disclosable};
+pub use error::{Error, Part, Result};
+pub use issue::{IssueOptions, issue};
+pub use model::{
+    HolderBinding, REGISTERED, StatusRef, TYP_KB_JWT, TYP_SD_JWT_VC, TYP_SD_JWT_VC_LEGACY,
+};
+pub use path::{ClaimPath, PathElement};
+pub use types::CredentialType;
+pub use verify::{KeyBindingInfo, KeyBindingRule, TypRule, Verified, VerifyOptions, verify};

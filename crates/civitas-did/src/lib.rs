@@ -1,0 +1,16 @@
+#![doc = include_str!("../README.md")]
+
+mod document;
+mod error;
+mod resolver;
+mod syntax;
+
+pub use document::{DidDocument, DocumentMetadata, Purpose, Resolution, VerificationMethod};
+pub use error::{Error, Result};
+pub use resolver::{
+    CachingResolver, JwkResolver, KeyResolver, MethodResolver, ResolveOptions, Resolver,
+};
+pub use syntax::{split_did_url, validate_did};
+
+#[cfg(test)]
+mod tests;

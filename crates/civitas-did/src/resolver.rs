@@ -1,0 +1,255 @@
+//! The `Resolver` trait, the local resolvers, routing and caching.
+
+use crate::syntax::{short, split_did_url, validate_did};
+use crate::{DidDocument, DocumentMetadata, Error, Purpose, Resolution, Result};
+use civitas_crypto::PublicKey;
+use ssi_dids_core::resolution::{DIDMethodResolver, Options};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// Which version of a DID document to resolve.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ResolveOptions {
+    /// The version in force at this time (Unix seconds); `None`: the latest.
+    pub version_time: Option<i64>,
+    /// A specific version id; takes precedence over `version_time`.
+    pub version_id: Option<String>,
+}
+
+impl ResolveOptions {
+    /// The version in force at `time`, if given.
+    pub fn at(time: Option<i64>) -> Self {
+        ResolveOptions {
+            version_time: time,
+            version_id: None,
+        }
+    }
+}
+
+/// Resolves DIDs to documents.
+///
+/// Contract: `resolve` returns [`Error::InvalidDid`] for malformed input,
+/// [`Error::UnsupportedMethod`] for a method it does not handle, [`Error::NotFound`]
+/// for a DID (or version) that does not exist, and a [`Resolution`] whose metadata says
+/// `deactivated` for a deactivated DID (it is [`Resolver::resolve_key`] that refuses
+/// those). Backend failures are [`Error::Backend`]. It must never panic on any input.
+pub trait Resolver: Send + Sync {
+    /// Resolves `did` (a DID, not a DID URL).
+    fn resolve(&self, did: &str, options: &ResolveOptions) -> Result<Resolution>;
+
+    /// Resolves the key of a DID URL (`did:…#fragment`) authorized for `purpose`, as of
+    /// `at` (Unix seconds) when the method keeps history. A deactivated DID has no keys.
+    fn resolve_key(&self, did_url: &str, purpose: Purpose, at: Option<i64>) -> Result<PublicKey> {
+        let (did, fragment) = split_did_url(did_url)?;
+        let resolution = self.resolve(did, &ResolveOptions::at(at))?;
+        if resolution.metadata.deactivated {
+            return Err(Error::Deactivated(short(did)));
+        }
+        let id = match fragment {
+            Some(_) => did_url.to_string(),
+            None => {
+                // A bare DID names its key only when exactly one is authorized.
+                let mut keys = resolution.document.keys_for(purpose);
+                match (keys.next(), keys.next()) {
+                    (Some(vm), None) => vm.id.clone(),
+                    _ => return Err(Error::KeyNotFound(format!("{} (no fragment)", short(did)))),
+                }
+            }
+        };
+        resolution.document.key_for(&id, purpose).cloned()
+    }
+}
+
+impl<R: Resolver + ?Sized> Resolver for &R {
+    fn resolve(&self, did: &str, options: &ResolveOptions) -> Result<Resolution> {
+        (**self).resolve(did, options)
+    }
+}
+
+impl<R: Resolver + ?Sized> Resolver for Arc<R> {
+    fn resolve(&self, did: &str, options: &ResolveOptions) -> Result<Resolution> {
+        (**self).resolve(did, options)
+    }
+}
+
+impl<R: Resolver + ?Sized> Resolver for Box<R> {
+    fn resolve(&self, did: &str, options: &ResolveOptions) -> Result<Resolution> {
+        (**self).resolve(did, options)
+    }
+}
+
+fn ssi_resolve<M: DIDMethodResolver>(method: &M, did: &str, options: Options) -> Result<Resolution> {
+    let prefix = format!("did:{}:", M::DID_METHOD_NAME);
+    let id = did
+        .strip_prefix(&prefix)
+        .ok_or_else(|| Error::UnsupportedMethod(short(did)))?;
+    // Both methods resolve without I/O: the future is ready on its first poll.
+    let output = pollster::block_on(method.resolve_method_representation(id, options))
+        .map_err(|e| match e {
+            ssi_dids_core::resolution::Error::NotFound => Error::NotFound(short(did)),
+            ssi_dids_core::resolution::Error::InvalidMethodSpecificId(_) => {
+                Error::InvalidDid(short(did))
+            }
+            other => Error::BadDocument(other.to_string()),
+        })?;
+    let json: serde_json::Value = serde_json::from_slice(&output.document)
+        .map_err(|e| Error::BadDocument(e.to_string()))?;
+    let document = DidDocument::from_json(json)?;
+    if document.id != did {
+        return Err(Error::BadDocument("document id differs from the DID".into()));
+    }
+    Ok(Resolution {
+        document,
+        metadata: DocumentMetadata {
+            deactivated: output.document_metadata.deactivated.unwrap_or(false),
+            ..DocumentMetadata::default()
+        },
+    })
+}
+
+/// `did:jwk` through ssi's `did-jwk`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct JwkResolver;
+
+impl Resolver for JwkResolver {
+    fn resolve(&self, did: &str, _options: &ResolveOptions) -> Result<Resolution> {
+        validate_did(did)?;
+        ssi_resolve(&did_jwk::DIDJWK, did, Options::default())
+    }
+}
+
+/// `did:key` through ssi's `did-method-key` (keys requested as `JsonWebKey2020`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct KeyResolver;
+
+impl Resolver for KeyResolver {
+    fn resolve(&self, did: &str, _options: &ResolveOptions) -> Result<Resolution> {
+        validate_did(did)?;
+        let mut options = Options::default();
+        options.parameters.public_key_format = Some("JsonWebKey2020".into());
+        ssi_resolve(&did_method_key::DIDKey, did, options)
+    }
+}
+
+/// Routes each DID to the resolver registered for its method.
+#[derive(Clone, Default)]
+pub struct MethodResolver {
+    methods: HashMap<String, Arc<dyn Resolver>>,
+}
+
+impl std::fmt::Debug for MethodResolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut names: Vec<_> = self.methods.keys().collect();
+        names.sort();
+        f.debug_struct("MethodResolver").field("methods", &names).finish()
+    }
+}
+
+impl MethodResolver {
+    /// A router with no methods.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The methods that need nothing but the DID itself: `did:jwk`, `did:key`.
+    pub fn local() -> Self {
+        Self::new()
+            .with("jwk", JwkResolver)
+            .with("key", KeyResolver)
+    }
+
+    /// Registers (or replaces) the resolver for `method`.
+    pub fn with(mut self, method: &str, resolver: impl Resolver + 'static) -> Self {
+        self.methods.insert(method.to_string(), Arc::new(resolver));
+        self
+    }
+}
+
+impl Resolver for MethodResolver {
+    fn resolve(&self, did: &str, options: &ResolveOptions) -> Result<Resolution> {
+        let method = validate_did(did)?;
+        self.methods
+            .get(method)
+            .ok_or_else(|| Error::UnsupportedMethod(method.to_string()))?
+            .resolve(did, options)
+    }
+}
+
+/// Caches successful resolutions (bounded; cleared when full). Use it in front of any
+/// resolver on a hot path; a ledger-backed resolver's cache must be dropped (or
+/// [`CachingResolver::clear`]ed) when the ledger changes.
+pub struct CachingResolver<R> {
+    inner: R,
+    capacity: usize,
+    cache: RwLock<HashMap<(String, ResolveOptions), Arc<Resolution>>>,
+    keys: RwLock<HashMap<(String, Purpose, Option<i64>), PublicKey>>,
+}
+
+impl<R> std::fmt::Debug for CachingResolver<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachingResolver")
+            .field("capacity", &self.capacity)
+            .finish()
+    }
+}
+
+impl<R: Resolver> CachingResolver<R> {
+    /// Caches up to `capacity` resolutions of `inner`.
+    pub fn new(inner: R, capacity: usize) -> Self {
+        CachingResolver {
+            inner,
+            capacity: capacity.max(1),
+            cache: RwLock::new(HashMap::new()),
+            keys: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// Forgets everything cached.
+    pub fn clear(&self) {
+        if let Ok(mut c) = self.cache.write() {
+            c.clear();
+        }
+        if let Ok(mut k) = self.keys.write() {
+            k.clear();
+        }
+    }
+
+    /// The wrapped resolver.
+    pub fn inner(&self) -> &R {
+        &self.inner
+    }
+}
+
+impl<R: Resolver> Resolver for CachingResolver<R> {
+    fn resolve(&self, did: &str, options: &ResolveOptions) -> Result<Resolution> {
+        let key = (did.to_string(), options.clone());
+        if let Some(hit) = self.cache.read().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok((*hit).clone());
+        }
+        let resolution = self.inner.resolve(did, options)?;
+        if let Ok(mut cache) = self.cache.write() {
+            if cache.len() >= self.capacity {
+                cache.clear();
+            }
+            cache.insert(key, Arc::new(resolution.clone()));
+        }
+        Ok(resolution)
+    }
+
+    fn resolve_key(&self, did_url: &str, purpose: Purpose, at: Option<i64>) -> Result<PublicKey> {
+        let key = (did_url.to_string(), purpose, at);
+        if let Some(hit) = self.keys.read().ok().and_then(|k| k.get(&key).cloned()) {
+            return Ok(hit);
+        }
+        // Resolve through the inner resolver's own resolve_key, so that a method with a
+        // faster key lookup keeps it.
+        let found = self.inner.resolve_key(did_url, purpose, at)?;
+        if let Ok(mut keys) = self.keys.write() {
+            if keys.len() >= self.capacity {
+                keys.clear();
+            }
+            keys.insert(key, found.clone());
+        }
+        Ok(found)
+    }
+}

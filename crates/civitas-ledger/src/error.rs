@@ -1,0 +1,105 @@
+//! The one error type of this crate.
+
+use crate::merkle::NodeId;
+
+/// Result alias for this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What can go wrong in the log core: bad proofs, bad sizes, storage failures, and
+/// malformed or unverifiable checkpoints and notes.
+///
+/// Nothing in this crate panics on bad input; every malformed proof, size or note
+/// ends up as one of these.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A leaf index is not below the tree size it is asked about.
+    #[error("leaf index {index} is out of range for a tree of size {size}")]
+    IndexOutOfRange {
+        /// The leaf index.
+        index: u64,
+        /// The tree size.
+        size: u64,
+    },
+    /// A consistency check was asked from a larger tree to a smaller one.
+    #[error("tree size {first} is larger than tree size {second}")]
+    SizesOutOfOrder {
+        /// The size of the tree claimed to be older.
+        first: u64,
+        /// The size of the tree claimed to be newer.
+        second: u64,
+    },
+    /// A proof has the wrong number of hashes for the sizes and index it is about.
+    #[error("proof has {got} hashes, {want} expected")]
+    ProofLength {
+        /// The number the sizes call for.
+        want: usize,
+        /// The number the proof has.
+        got: usize,
+    },
+    /// A proof does not lead to the expected root hash.
+    #[error("proof does not lead to the expected root hash")]
+    RootMismatch,
+    /// A proof failed a structural step of the RFC 9162 verification algorithm.
+    #[error("malformed proof: {0}")]
+    MalformedProof(&'static str),
+    /// A hash is not 32 bytes, or not valid hex.
+    #[error("invalid hash: {0}")]
+    InvalidHash(String),
+    /// The tree is full: one more leaf would not fit a 64-bit size.
+    #[error("the tree is full")]
+    TreeFull,
+    /// A node the computation needs is not in the store (the store is behind, or the
+    /// size asked about is larger than the log).
+    #[error("node at level {} index {} is not in the store", .0.level, .0.index)]
+    MissingNode(NodeId),
+    /// The storage backend failed.
+    #[error("storage error: {0}")]
+    Storage(String),
+    /// A checkpoint body does not follow c2sp.org/tlog-checkpoint.
+    #[error("malformed checkpoint: {0}")]
+    MalformedCheckpoint(String),
+    /// A signed note does not follow c2sp.org/signed-note.
+    #[error("malformed note: {0}")]
+    MalformedNote(String),
+    /// A key name is empty, or contains a space, a '+' or a control character.
+    #[error("invalid key name {0:?}")]
+    InvalidKeyName(String),
+    /// A verifier key string is not `<name>+<8 hex key ID>+<base64(0x01 || key)>`.
+    #[error("invalid verifier key: {0}")]
+    InvalidVerifierKey(String),
+    /// The key is of an algorithm notes are not signed with here (only Ed25519 is).
+    #[error("note keys must be Ed25519, not {0}")]
+    UnsupportedAlgorithm(civitas_crypto::Algorithm),
+    /// A signature line from a known key does not verify: the whole note is refused.
+    #[error("the signature by known key {name}+{key_id:08x} does not verify")]
+    BadSignature {
+        /// The key name.
+        name: String,
+        /// The key ID.
+        key_id: u32,
+    },
+    /// Two different known keys share a name and key ID, so a signature cannot be
+    /// attributed.
+    #[error("ambiguous key {name}+{key_id:08x}: two known keys share it")]
+    AmbiguousKey {
+        /// The key name.
+        name: String,
+        /// The key ID.
+        key_id: u32,
+    },
+    /// No known key has a valid signature on the note.
+    #[error("the note has no valid signature from a known key")]
+    NoValidSignature,
+    /// The note is signed, but not by the key that had to sign it.
+    #[error("the note is not signed by the required key {name}+{key_id:08x}")]
+    MissingSignature {
+        /// The required key's name.
+        name: String,
+        /// The required key's ID.
+        key_id: u32,
+    },
+    /// The key or signing backend failed.
+    #[error(transparent)]
+    Crypto(#[from] civitas_crypto::Error),
+}

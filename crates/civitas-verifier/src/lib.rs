@@ -1,0 +1,12 @@
+#![doc = include_str!("../README.md")]
+
+mod error;
+mod verdict;
+mod verifier;
+
+pub use civitas_did::Resolver;
+pub use error::{Error, Result};
+pub use verdict::Verdict;
+pub use verifier::{
+    CredentialStatus, Policy, Request, StaticTrust, StatusSource, TrustSource, Verifier,
+};
