@@ -7,7 +7,12 @@ use clap::{Parser, Subcommand};
 /// Issue credentials, present a chosen part of them, and check presentations at a
 /// service counter — online or offline.
 #[derive(Debug, Parser)]
-#[command(name = "civitas", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "civitas",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,

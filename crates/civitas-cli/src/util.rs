@@ -17,10 +17,10 @@ pub(crate) fn parse_time(text: &str) -> Result<i64> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(t.timestamp());
     }
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        if let Some(t) = d.and_hms_opt(0, 0, 0) {
-            return Ok(t.and_utc().timestamp());
-        }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        && let Some(t) = d.and_hms_opt(0, 0, 0)
+    {
+        return Ok(t.and_utc().timestamp());
     }
     Err(CliError::Usage(format!(
         "'{text}' is not a date-time; use RFC 3339, e.g. 2026-11-25T10:00:00Z"
@@ -71,8 +71,14 @@ pub(crate) fn read_json_object(path: &Path) -> Result<serde_json::Map<String, se
     let text = read_text(path)?;
     match serde_json::from_str(&text) {
         Ok(serde_json::Value::Object(map)) => Ok(map),
-        Ok(_) => Err(CliError::Input(format!("{} must hold a JSON object", path.display()))),
-        Err(e) => Err(CliError::Input(format!("{} is not valid JSON: {e}", path.display()))),
+        Ok(_) => Err(CliError::Input(format!(
+            "{} must hold a JSON object",
+            path.display()
+        ))),
+        Err(e) => Err(CliError::Input(format!(
+            "{} is not valid JSON: {e}",
+            path.display()
+        ))),
     }
 }
 

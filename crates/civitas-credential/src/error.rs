@@ -99,7 +99,9 @@ pub enum Error {
     MalformedDisclosure(String),
     /// A disclosure's digest is not referenced anywhere in the signed payload: altered,
     /// or taken from another credential.
-    #[error("disclosure of '{0}' is not referenced by the issuer's signed digests (altered or foreign)")]
+    #[error(
+        "disclosure of '{0}' is not referenced by the issuer's signed digests (altered or foreign)"
+    )]
     UnreferencedDisclosure(String),
     /// The same disclosure is sent twice.
     #[error("disclosure of '{0}' appears more than once")]
@@ -142,7 +144,9 @@ pub enum Error {
     #[error("wrong audience: the presentation was made for '{0}'")]
     AudienceMismatch(String),
     /// The Key Binding JWT is older than the allowed window.
-    #[error("the key binding JWT is stale: made {age} s before the verification time (max {max} s)")]
+    #[error(
+        "the key binding JWT is stale: made {age} s before the verification time (max {max} s)"
+    )]
     KeyBindingStale {
         /// Seconds before the verification time.
         age: i64,

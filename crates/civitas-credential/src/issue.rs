@@ -199,7 +199,10 @@ impl Builder<'_> {
     }
 
     fn decoy_count(&self) -> Result<usize> {
-        let (lo, hi) = (self.decoys.0.min(self.decoys.1), self.decoys.1.max(self.decoys.0));
+        let (lo, hi) = (
+            self.decoys.0.min(self.decoys.1),
+            self.decoys.1.max(self.decoys.0),
+        );
         let mut b = [0u8; 1];
         self.rng.fill(&mut b)?;
         Ok(usize::from(lo) + usize::from(b[0]) % (usize::from(hi - lo) + 1))

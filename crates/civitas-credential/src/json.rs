@@ -10,7 +10,9 @@ use std::fmt;
 /// Parses JSON, refusing duplicate member names and trailing data.
 pub(crate) fn parse_strict(bytes: &[u8]) -> Result<Value, String> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = StrictValue.deserialize(&mut de).map_err(|e| e.to_string())?;
+    let value = StrictValue
+        .deserialize(&mut de)
+        .map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())?;
     Ok(value)
 }
@@ -87,7 +89,11 @@ mod tests {
 
     #[test]
     fn duplicates_are_refused_at_any_depth() {
-        assert!(parse_strict(br#"{"a":1,"a":2}"#).unwrap_err().contains("duplicate member name \"a\""));
+        assert!(
+            parse_strict(br#"{"a":1,"a":2}"#)
+                .unwrap_err()
+                .contains("duplicate member name \"a\"")
+        );
         assert!(parse_strict(br#"{"x":[{"b":1,"b":1}]}"#).is_err());
         assert_eq!(
             parse_strict(br#"{"a":[1,{"b":null}],"c":"d"}"#).unwrap(),

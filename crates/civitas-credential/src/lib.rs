@@ -7,6 +7,7 @@ mod json;
 mod model;
 mod path;
 pub mod sd;
+pub mod status_list;
 pub mod types;
 mod verify;
 

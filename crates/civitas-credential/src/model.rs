@@ -53,8 +53,7 @@ impl HolderBinding {
                 .map(HolderBinding::Jwk)
                 .map_err(|e| Error::BadHolderBinding(e.to_string())),
             (None, Some(Value::String(kid))) => {
-                civitas_did::split_did_url(kid)
-                    .map_err(|_| bad("cnf.kid is not a DID URL"))?;
+                civitas_did::split_did_url(kid).map_err(|_| bad("cnf.kid is not a DID URL"))?;
                 Ok(HolderBinding::Did(kid.clone()))
             }
             (Some(_), Some(_)) => Err(bad("both jwk and kid")),
@@ -117,8 +116,11 @@ pub(crate) fn opt_time(claims: &Map<String, Value>, name: &'static str) -> Resul
 }
 
 pub(crate) fn req_str<'m>(claims: &'m Map<String, Value>, name: &'static str) -> Result<&'m str> {
-    claims.get(name).and_then(Value::as_str).ok_or(Error::BadClaim {
-        name,
-        expected: "a string",
-    })
+    claims
+        .get(name)
+        .and_then(Value::as_str)
+        .ok_or(Error::BadClaim {
+            name,
+            expected: "a string",
+        })
 }

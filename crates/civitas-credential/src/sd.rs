@@ -128,8 +128,7 @@ pub(crate) fn parse_jws(raw: &str, part: Part) -> Result<Jws<'_>> {
         });
     }
     let payload = decode_object(p, "payload").map_err(malformed)?;
-    let signature =
-        b64::decode(s).map_err(|_| malformed("signature is not base64url".into()))?;
+    let signature = b64::decode(s).map_err(|_| malformed("signature is not base64url".into()))?;
     Ok(Jws {
         header,
         payload,
@@ -167,8 +166,8 @@ impl Disclosure {
     /// Decodes and checks one disclosure: a JSON array `[salt, name, value]` or
     /// `[salt, value]`, salt a non-empty string, name a string that is not reserved.
     pub fn parse(encoded: &str) -> Result<Self> {
-        let bytes = b64::decode(encoded)
-            .map_err(|_| Error::MalformedDisclosure("not base64url".into()))?;
+        let bytes =
+            b64::decode(encoded).map_err(|_| Error::MalformedDisclosure("not base64url".into()))?;
         let value = parse_strict(&bytes)
             .map_err(|e| Error::MalformedDisclosure(format!("not valid JSON ({e})")))?;
         let Value::Array(mut items) = value else {
@@ -254,7 +253,10 @@ pub fn process(mut payload: Map<String, Value>, disclosures: &[Disclosure]) -> R
         None => {}
         Some(Value::String(alg)) if alg == "sha-256" => {}
         Some(other) => {
-            let shown = other.as_str().map(str::to_string).unwrap_or(other.to_string());
+            let shown = other
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or(other.to_string());
             return Err(Error::UnsupportedSdAlg(shown.chars().take(32).collect()));
         }
     }
@@ -351,7 +353,12 @@ impl State<'_> {
         Ok(())
     }
 
-    fn value(&mut self, value: &mut Value, path: &mut Vec<PathElement>, depth: usize) -> Result<()> {
+    fn value(
+        &mut self,
+        value: &mut Value,
+        path: &mut Vec<PathElement>,
+        depth: usize,
+    ) -> Result<()> {
         match value {
             Value::Object(map) => self.object(map, path, depth),
             Value::Array(items) => self.array(items, path, depth),
@@ -359,7 +366,12 @@ impl State<'_> {
         }
     }
 
-    fn array(&mut self, items: &mut Vec<Value>, path: &mut Vec<PathElement>, depth: usize) -> Result<()> {
+    fn array(
+        &mut self,
+        items: &mut Vec<Value>,
+        path: &mut Vec<PathElement>,
+        depth: usize,
+    ) -> Result<()> {
         if depth > MAX_DEPTH {
             return Err(Error::Malformed("claims nested too deeply".into()));
         }

@@ -62,7 +62,13 @@ pub struct CredentialType {
     pub nested_sd: &'static [&'static str],
 }
 
-const fn c(path: &'static str, kind: Kind, mandatory: bool, en: &'static str, zh: &'static str) -> ClaimSpec {
+const fn c(
+    path: &'static str,
+    kind: Kind,
+    mandatory: bool,
+    en: &'static str,
+    zh: &'static str,
+) -> ClaimSpec {
     ClaimSpec {
         path,
         kind,
@@ -88,12 +94,34 @@ pub const PID: CredentialType = CredentialType {
         c("age_over_65", Kind::Bool, false, "Over 65", "年滿 65 歲"),
         c("nationality", Kind::Text, false, "Nationality", "國籍"),
         c("address", Kind::Object, false, "Address", "地址"),
-        c("address.street_address", Kind::Text, false, "Street address", "街道地址"),
+        c(
+            "address.street_address",
+            Kind::Text,
+            false,
+            "Street address",
+            "街道地址",
+        ),
         c("address.locality", Kind::Text, false, "City", "城市"),
-        c("address.postal_code", Kind::Text, false, "Postal code", "郵遞區號"),
-        c("personal_number", Kind::Text, true, "Personal number", "身分證字號"),
+        c(
+            "address.postal_code",
+            Kind::Text,
+            false,
+            "Postal code",
+            "郵遞區號",
+        ),
+        c(
+            "personal_number",
+            Kind::Text,
+            true,
+            "Personal number",
+            "身分證字號",
+        ),
     ],
-    nested_sd: &["address.street_address", "address.locality", "address.postal_code"],
+    nested_sd: &[
+        "address.street_address",
+        "address.locality",
+        "address.postal_code",
+    ],
 };
 
 /// The medical summary.
@@ -108,12 +136,36 @@ pub const MEDICAL: CredentialType = CredentialType {
     claims: &[
         c("blood_type", Kind::Text, true, "Blood type", "血型"),
         c("allergies", Kind::TextList, false, "Allergies", "過敏"),
-        c("vaccinations", Kind::ObjectList, false, "Vaccinations", "疫苗接種"),
-        c("vaccinations[].vaccine", Kind::Text, true, "Vaccine", "疫苗"),
+        c(
+            "vaccinations",
+            Kind::ObjectList,
+            false,
+            "Vaccinations",
+            "疫苗接種",
+        ),
+        c(
+            "vaccinations[].vaccine",
+            Kind::Text,
+            true,
+            "Vaccine",
+            "疫苗",
+        ),
         c("vaccinations[].date", Kind::Date, true, "Date", "日期"),
         c("vaccinations[].dose", Kind::Count, false, "Dose", "劑次"),
-        c("organ_donor", Kind::Bool, false, "Organ donor", "器官捐贈者"),
-        c("chronic_conditions", Kind::TextList, false, "Chronic conditions", "慢性病"),
+        c(
+            "organ_donor",
+            Kind::Bool,
+            false,
+            "Organ donor",
+            "器官捐贈者",
+        ),
+        c(
+            "chronic_conditions",
+            Kind::TextList,
+            false,
+            "Chronic conditions",
+            "慢性病",
+        ),
     ],
     nested_sd: &["allergies[]", "vaccinations[]", "chronic_conditions[]"],
 };
@@ -130,8 +182,20 @@ pub const SERVICE_RECORD: CredentialType = CredentialType {
     claims: &[
         c("service", Kind::Text, true, "Service", "服務項目"),
         c("agency", Kind::Text, true, "Agency", "機關"),
-        c("requested_at", Kind::DateTime, true, "Requested", "申請時間"),
-        c("completed_at", Kind::DateTime, false, "Completed", "完成時間"),
+        c(
+            "requested_at",
+            Kind::DateTime,
+            true,
+            "Requested",
+            "申請時間",
+        ),
+        c(
+            "completed_at",
+            Kind::DateTime,
+            false,
+            "Completed",
+            "完成時間",
+        ),
         c("outcome", Kind::Text, false, "Outcome", "結果"),
         c("reference", Kind::Text, true, "Reference", "案號"),
     ],
@@ -149,7 +213,9 @@ impl CredentialType {
 
     /// The type by short name (`pid`) or `vct`.
     pub fn lookup(name: &str) -> Option<&'static CredentialType> {
-        ALL_TYPES.into_iter().find(|t| t.short == name || t.vct == name)
+        ALL_TYPES
+            .into_iter()
+            .find(|t| t.short == name || t.vct == name)
     }
 
     /// Display name in `locale` (falls back to English).
@@ -181,9 +247,9 @@ impl CredentialType {
             if path.0.is_empty() {
                 return true;
             }
-            let spec = specs.iter().find(|(p, _)| {
-                p.0.len() == path.0.len() && p.covers(path)
-            });
+            let spec = specs
+                .iter()
+                .find(|(p, _)| p.0.len() == path.0.len() && p.covers(path));
             match spec {
                 None => {
                     // Elements of a list of texts are described by the list itself.
@@ -241,7 +307,9 @@ impl CredentialType {
             .collect();
         let mut claims: Vec<Value> = Vec::new();
         for spec in self.claims {
-            let Ok(path) = ClaimPath::parse(spec.path) else { continue };
+            let Ok(path) = ClaimPath::parse(spec.path) else {
+                continue;
+            };
             let sd = if path.0.len() == 1 || self.nested_sd.contains(&spec.path) {
                 "always"
             } else {
@@ -313,25 +381,30 @@ fn mandatory_present(value: &Value, rest: &[crate::path::PathElement]) -> bool {
         Some((PathElement::AllElements, tail)) => value
             .as_array()
             .is_none_or(|a| a.iter().all(|v| mandatory_present(v, tail))),
-        Some((PathElement::Index(i), tail)) => value.get(*i).is_none_or(|v| mandatory_present(v, tail)),
+        Some((PathElement::Index(i), tail)) => {
+            value.get(*i).is_none_or(|v| mandatory_present(v, tail))
+        }
     }
 }
 
 fn check_kind(kind: Kind, value: &Value) -> std::result::Result<(), String> {
     let ok = match kind {
         Kind::Text => value.as_str().is_some_and(|s| !s.trim().is_empty()),
-        Kind::Date => value
-            .as_str()
-            .is_some_and(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() && s.len() == 10),
+        Kind::Date => value.as_str().is_some_and(|s| {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() && s.len() == 10
+        }),
         Kind::DateTime => value
             .as_str()
             .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok()),
         Kind::Bool => value.is_boolean(),
         Kind::Object => value.is_object(),
-        Kind::TextList => value
+        Kind::TextList => value.as_array().is_some_and(|a| {
+            a.iter()
+                .all(|v| v.as_str().is_some_and(|s| !s.trim().is_empty()))
+        }),
+        Kind::ObjectList => value
             .as_array()
-            .is_some_and(|a| a.iter().all(|v| v.as_str().is_some_and(|s| !s.trim().is_empty()))),
-        Kind::ObjectList => value.as_array().is_some_and(|a| a.iter().all(Value::is_object)),
+            .is_some_and(|a| a.iter().all(Value::is_object)),
         Kind::Count => value.as_u64().is_some_and(|n| n > 0),
     };
     if ok {

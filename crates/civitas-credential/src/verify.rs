@@ -91,7 +91,8 @@ pub struct KeyBindingInfo {
 /// A verified presentation.
 #[derive(Debug, Clone)]
 pub struct Verified {
-    /// The issuer (`iss`).
+    /// The issuer (`iss`); empty only when the issuer key was given out of band and the
+    /// token has no `iss`.
     pub issuer: String,
     /// The key the issuer signed with (`kid`), if given.
     pub kid: Option<String>,
@@ -135,7 +136,12 @@ pub fn verify(input: &str, resolver: &dyn Resolver, options: &VerifyOptions) -> 
             }
         }
     }
-    let iss = req_str(&jws.payload, "iss")?.to_string();
+    // `iss` identifies the issuer whose DID the key comes from; with a key given out of
+    // band (RFC 9901 §4.1 leaves `iss` to the application) it may be absent.
+    let iss = match (jws.payload.get("iss"), &options.issuer_key) {
+        (None, Some(_)) => String::new(),
+        _ => req_str(&jws.payload, "iss")?.to_string(),
+    };
     let iat = opt_time(&jws.payload, "iat")?;
     let kid = jws.header.get("kid").and_then(Value::as_str);
 
@@ -204,20 +210,20 @@ pub fn verify(input: &str, resolver: &dyn Resolver, options: &VerifyOptions) -> 
     // 6. Validity period.
     let exp = opt_time(&claims, "exp")?;
     let nbf = opt_time(&claims, "nbf")?;
-    if let Some(exp) = exp {
-        if options.now >= exp {
-            return Err(Error::Expired(rfc3339(exp)));
-        }
+    if let Some(exp) = exp
+        && options.now >= exp
+    {
+        return Err(Error::Expired(rfc3339(exp)));
     }
-    if let Some(nbf) = nbf {
-        if options.now < nbf {
-            return Err(Error::NotYetValid(rfc3339(nbf)));
-        }
+    if let Some(nbf) = nbf
+        && options.now < nbf
+    {
+        return Err(Error::NotYetValid(rfc3339(nbf)));
     }
-    if let Some(iat) = iat {
-        if iat > options.now + options.kb_window {
-            return Err(Error::IssuedInFuture(rfc3339(iat)));
-        }
+    if let Some(iat) = iat
+        && iat > options.now + options.kb_window
+    {
+        return Err(Error::IssuedInFuture(rfc3339(iat)));
     }
     let status = match claims.get("status") {
         Some(s) => StatusRef::from_claim(s)?,
@@ -271,34 +277,46 @@ fn verify_key_binding(
     key.verify(jws.alg, jws.signing_input.as_bytes(), &jws.signature)
         .map_err(|_| Error::KeyBindingSignature)?;
     let claims = &jws.payload;
-    let sd_hash = claims.get("sd_hash").and_then(Value::as_str).ok_or(Error::BadClaim {
-        name: "sd_hash",
-        expected: "a string in the key binding JWT",
-    })?;
+    let sd_hash = claims
+        .get("sd_hash")
+        .and_then(Value::as_str)
+        .ok_or(Error::BadClaim {
+            name: "sd_hash",
+            expected: "a string in the key binding JWT",
+        })?;
     if sd_hash != b64::sha256_b64(sd_hash_input) {
         return Err(Error::SdHashMismatch);
     }
-    let nonce = claims.get("nonce").and_then(Value::as_str).ok_or(Error::BadClaim {
-        name: "nonce",
-        expected: "a string in the key binding JWT",
-    })?;
-    let aud = claims.get("aud").and_then(Value::as_str).ok_or(Error::BadClaim {
-        name: "aud",
-        expected: "a string in the key binding JWT",
-    })?;
-    let iat = claims.get("iat").and_then(Value::as_i64).ok_or(Error::BadClaim {
-        name: "iat",
-        expected: "a NumericDate in the key binding JWT",
-    })?;
-    if let Some(expected) = &options.nonce {
-        if nonce != expected {
-            return Err(Error::NonceMismatch);
-        }
+    let nonce = claims
+        .get("nonce")
+        .and_then(Value::as_str)
+        .ok_or(Error::BadClaim {
+            name: "nonce",
+            expected: "a string in the key binding JWT",
+        })?;
+    let aud = claims
+        .get("aud")
+        .and_then(Value::as_str)
+        .ok_or(Error::BadClaim {
+            name: "aud",
+            expected: "a string in the key binding JWT",
+        })?;
+    let iat = claims
+        .get("iat")
+        .and_then(Value::as_i64)
+        .ok_or(Error::BadClaim {
+            name: "iat",
+            expected: "a NumericDate in the key binding JWT",
+        })?;
+    if let Some(expected) = &options.nonce
+        && nonce != expected
+    {
+        return Err(Error::NonceMismatch);
     }
-    if let Some(expected) = &options.aud {
-        if aud != expected {
-            return Err(Error::AudienceMismatch(shorten(aud)));
-        }
+    if let Some(expected) = &options.aud
+        && aud != expected
+    {
+        return Err(Error::AudienceMismatch(shorten(aud)));
     }
     let max = options.kb_window;
     if iat < options.now - max {

@@ -29,7 +29,9 @@ impl Algorithm {
         match name {
             "ES256" => Ok(Algorithm::Es256),
             "EdDSA" | "Ed25519" => Ok(Algorithm::EdDsa),
-            other => Err(Error::UnsupportedAlgorithm(other.chars().take(32).collect())),
+            other => Err(Error::UnsupportedAlgorithm(
+                other.chars().take(32).collect(),
+            )),
         }
     }
 

@@ -13,6 +13,9 @@ pub enum Error {
     /// A JWK is malformed or describes a key type Civitas does not use.
     #[error("invalid JWK: {0}")]
     InvalidJwk(String),
+    /// A well-formed key of a type Civitas does not use (RSA, X25519, secp256k1…).
+    #[error("unsupported key type: {0}")]
+    UnsupportedKeyType(String),
     /// The private and public parts of a key do not belong together, or the private
     /// part is not a valid scalar/seed.
     #[error("the private key is invalid or does not match its public key")]

@@ -81,8 +81,8 @@ impl Jwk {
             ("EC", Some("P-256")) => Algorithm::Es256,
             ("OKP", Some("Ed25519")) => Algorithm::EdDsa,
             (kty, crv) => {
-                return Err(Error::InvalidJwk(format!(
-                    "unsupported key type {kty}/{} (Civitas uses EC P-256 and OKP Ed25519)",
+                return Err(Error::UnsupportedKeyType(format!(
+                    "{kty}/{} (Civitas uses EC P-256 and OKP Ed25519)",
                     crv.unwrap_or("no curve")
                 )));
             }

@@ -175,9 +175,7 @@ impl PublicKey {
     /// Reads a Multikey (`z…` base58btc, multicodec p256-pub or ed25519-pub).
     pub fn from_multikey(text: &str) -> Result<Self> {
         let bad = |why: &str| Error::InvalidDid(format!("multikey: {why}"));
-        let body = text
-            .strip_prefix('z')
-            .ok_or_else(|| bad("not base58btc"))?;
+        let body = text.strip_prefix('z').ok_or_else(|| bad("not base58btc"))?;
         let data = bs58::decode(body)
             .into_vec()
             .map_err(|_| bad("not base58btc"))?;
@@ -186,12 +184,15 @@ impl PublicKey {
                 PublicKey::from_bytes(Algorithm::EdDsa, rest)
             }
             [0x80, 0x24, rest @ ..] if rest.len() == 33 => {
-                let point = p256::PublicKey::from_sec1_bytes(rest)
-                    .map_err(|_| bad("not a P-256 point"))?;
+                let point =
+                    p256::PublicKey::from_sec1_bytes(rest).map_err(|_| bad("not a P-256 point"))?;
                 use p256::elliptic_curve::sec1::ToEncodedPoint;
                 PublicKey::from_bytes(Algorithm::Es256, point.to_encoded_point(false).as_bytes())
             }
-            _ => Err(bad("not a P-256 or Ed25519 key")),
+            [] | [_] => Err(bad("too short")),
+            _ => Err(Error::UnsupportedKeyType(
+                "multikey is not P-256 or Ed25519".into(),
+            )),
         }
     }
 
@@ -254,7 +255,12 @@ pub struct SigningKey {
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SigningKey({}, public {})", self.alg, self.public.did_jwk())
+        write!(
+            f,
+            "SigningKey({}, public {})",
+            self.alg,
+            self.public.did_jwk()
+        )
     }
 }
 
@@ -282,7 +288,8 @@ impl SigningKey {
         let public = match alg {
             Algorithm::Es256 => {
                 use p256::elliptic_curve::sec1::ToEncodedPoint;
-                let sk = p256::SecretKey::from_slice(secret).map_err(|_| Error::InvalidPrivateKey)?;
+                let sk =
+                    p256::SecretKey::from_slice(secret).map_err(|_| Error::InvalidPrivateKey)?;
                 let point = sk.public_key().to_encoded_point(false);
                 PublicKey::from_bytes(alg, point.as_bytes())?
             }
@@ -306,9 +313,8 @@ impl SigningKey {
             .d
             .as_ref()
             .ok_or_else(|| Error::NotAPrivateKey("the JWK".into()))?;
-        let secret = Zeroizing::new(
-            crate::b64::decode(d.as_bytes()).map_err(|_| Error::InvalidPrivateKey)?,
-        );
+        let secret =
+            Zeroizing::new(crate::b64::decode(d.as_bytes()).map_err(|_| Error::InvalidPrivateKey)?);
         let key = Self::from_secret(alg, &secret)?;
         let stated = PublicKey::from_jwk_public_part(jwk)?;
         if stated != key.public {

@@ -85,15 +85,35 @@ fn jwk_with_bad_coordinates_is_refused() {
     let key = SigningKey::generate(Algorithm::Es256, &SeededRng::new(5)).unwrap();
     let mut jwk = key.public_key().to_jwk();
     jwk.x = Some("AAAA".into());
-    assert!(PublicKey::from_jwk(&jwk).unwrap_err().to_string().contains("\"x\" has 3 bytes"));
+    assert!(
+        PublicKey::from_jwk(&jwk)
+            .unwrap_err()
+            .to_string()
+            .contains("\"x\" has 3 bytes")
+    );
     jwk.x = Some("not base64!".into());
-    assert!(PublicKey::from_jwk(&jwk).unwrap_err().to_string().contains("base64url"));
+    assert!(
+        PublicKey::from_jwk(&jwk)
+            .unwrap_err()
+            .to_string()
+            .contains("base64url")
+    );
     let mut jwk = key.public_key().to_jwk();
     jwk.alg = Some("EdDSA".into());
-    assert!(PublicKey::from_jwk(&jwk).unwrap_err().to_string().contains("does not fit"));
+    assert!(
+        PublicKey::from_jwk(&jwk)
+            .unwrap_err()
+            .to_string()
+            .contains("does not fit")
+    );
     let mut jwk = key.public_key().to_jwk();
     jwk.kty = "RSA".into();
-    assert!(PublicKey::from_jwk(&jwk).unwrap_err().to_string().contains("unsupported key type"));
+    assert!(
+        PublicKey::from_jwk(&jwk)
+            .unwrap_err()
+            .to_string()
+            .contains("unsupported key type")
+    );
 }
 
 /// RFC 7638 §3.1 example thumbprint is for an RSA key, which Civitas does not use; the
@@ -116,7 +136,9 @@ fn did_jwk_spec_example_p256() {
 #[test]
 fn did_key_round_trips_both_algorithms() {
     for alg in Algorithm::ALL {
-        let key = SigningKey::generate(alg, &SeededRng::new(9)).unwrap().public_key();
+        let key = SigningKey::generate(alg, &SeededRng::new(9))
+            .unwrap()
+            .public_key();
         let did = key.did_key();
         let prefix = match alg {
             Algorithm::Es256 => "did:key:zDn",
@@ -151,7 +173,10 @@ fn key_file_is_private_and_not_overwritten() {
     let loaded = SigningKey::load(&path).unwrap();
     assert_eq!(loaded.public_key(), key.public_key());
     assert!(matches!(key.save(&path), Err(Error::KeyFileExists(_))));
-    assert_eq!(SigningKey::load(&path).unwrap().public_key(), key.public_key());
+    assert_eq!(
+        SigningKey::load(&path).unwrap().public_key(),
+        key.public_key()
+    );
 }
 
 #[cfg(unix)]
@@ -160,10 +185,16 @@ fn key_file_readable_by_others_is_refused() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("k.jwk");
-    SigningKey::generate(Algorithm::EdDsa, &SystemRng).unwrap().save(&path).unwrap();
+    SigningKey::generate(Algorithm::EdDsa, &SystemRng)
+        .unwrap()
+        .save(&path)
+        .unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let err = SigningKey::load(&path).unwrap_err();
-    assert!(matches!(err, Error::KeyFilePermissions { mode: 0o644, .. }), "{err}");
+    assert!(
+        matches!(err, Error::KeyFilePermissions { mode: 0o644, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -173,5 +204,8 @@ fn public_key_file_is_not_a_private_key() {
     let key = SigningKey::generate(Algorithm::EdDsa, &SystemRng).unwrap();
     let text = serde_json::to_string(&key.public_key().to_jwk()).unwrap();
     write_atomic(&path, text.as_bytes(), 0o600, false).unwrap();
-    assert!(matches!(SigningKey::load(&path), Err(Error::NotAPrivateKey(_))));
+    assert!(matches!(
+        SigningKey::load(&path),
+        Err(Error::NotAPrivateKey(_))
+    ));
 }

@@ -100,22 +100,24 @@ impl DidDocument {
                 .and_then(Value::as_str)
                 .unwrap_or(&id)
                 .to_string();
-            let key = if let Some(jwk) = vm.get("publicKeyJwk") {
-                Some(
-                    PublicKey::from_jwk_value(jwk).map_err(|source| Error::BadKey {
-                        id: vm_id.clone(),
-                        source,
-                    })?,
-                )
-            } else if let Some(mb) = vm.get("publicKeyMultibase").and_then(Value::as_str) {
-                Some(
-                    PublicKey::from_multikey(mb).map_err(|source| Error::BadKey {
-                        id: vm_id.clone(),
-                        source,
-                    })?,
-                )
+            let parsed = if let Some(jwk) = vm.get("publicKeyJwk") {
+                Some(PublicKey::from_jwk_value(jwk))
             } else {
-                None
+                vm.get("publicKeyMultibase")
+                    .and_then(Value::as_str)
+                    .map(PublicKey::from_multikey)
+            };
+            let key = match parsed {
+                None => None,
+                Some(Ok(key)) => Some(key),
+                // Keys of other types (X25519 keyAgreement, RSA…) are skipped.
+                Some(Err(civitas_crypto::Error::UnsupportedKeyType(_))) => None,
+                Some(Err(source)) => {
+                    return Err(Error::BadKey {
+                        id: vm_id.clone(),
+                        source,
+                    });
+                }
             };
             if let Some(key) = key {
                 verification_methods.push(VerificationMethod {
@@ -195,6 +197,6 @@ impl DidDocument {
         };
         self.verification_methods
             .iter()
-            .filter(move |vm| allowed.iter().any(|a| *a == vm.id))
+            .filter(move |vm| allowed.contains(&vm.id))
     }
 }

@@ -44,4 +44,8 @@ pub enum Error {
     /// The resolver's backing store failed (network, database).
     #[error("DID resolution failed: {0}")]
     Backend(String),
+    /// A did:webvh log (or one of its entries) failed verification, or could not be
+    /// written: the specific reason is in the [`crate::webvh::LogError`].
+    #[error(transparent)]
+    Webvh(#[from] crate::webvh::LogError),
 }

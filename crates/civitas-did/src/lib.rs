@@ -4,6 +4,7 @@ mod document;
 mod error;
 mod resolver;
 mod syntax;
+pub mod webvh;
 
 pub use document::{DidDocument, DocumentMetadata, Purpose, Resolution, VerificationMethod};
 pub use error::{Error, Result};
@@ -11,6 +12,7 @@ pub use resolver::{
     CachingResolver, JwkResolver, KeyResolver, MethodResolver, ResolveOptions, Resolver,
 };
 pub use syntax::{split_did_url, validate_did};
+pub use webvh::{DidLogSource, WebvhResolver};
 
 #[cfg(test)]
 mod tests;

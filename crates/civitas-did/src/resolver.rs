@@ -78,25 +78,32 @@ impl<R: Resolver + ?Sized> Resolver for Box<R> {
     }
 }
 
-fn ssi_resolve<M: DIDMethodResolver>(method: &M, did: &str, options: Options) -> Result<Resolution> {
+fn ssi_resolve<M: DIDMethodResolver>(
+    method: &M,
+    did: &str,
+    options: Options,
+) -> Result<Resolution> {
     let prefix = format!("did:{}:", M::DID_METHOD_NAME);
     let id = did
         .strip_prefix(&prefix)
         .ok_or_else(|| Error::UnsupportedMethod(short(did)))?;
     // Both methods resolve without I/O: the future is ready on its first poll.
-    let output = pollster::block_on(method.resolve_method_representation(id, options))
-        .map_err(|e| match e {
+    let output = pollster::block_on(method.resolve_method_representation(id, options)).map_err(
+        |e| match e {
             ssi_dids_core::resolution::Error::NotFound => Error::NotFound(short(did)),
             ssi_dids_core::resolution::Error::InvalidMethodSpecificId(_) => {
                 Error::InvalidDid(short(did))
             }
             other => Error::BadDocument(other.to_string()),
-        })?;
-    let json: serde_json::Value = serde_json::from_slice(&output.document)
-        .map_err(|e| Error::BadDocument(e.to_string()))?;
+        },
+    )?;
+    let json: serde_json::Value =
+        serde_json::from_slice(&output.document).map_err(|e| Error::BadDocument(e.to_string()))?;
     let document = DidDocument::from_json(json)?;
     if document.id != did {
-        return Err(Error::BadDocument("document id differs from the DID".into()));
+        return Err(Error::BadDocument(
+            "document id differs from the DID".into(),
+        ));
     }
     Ok(Resolution {
         document,
@@ -141,7 +148,9 @@ impl std::fmt::Debug for MethodResolver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut names: Vec<_> = self.methods.keys().collect();
         names.sort();
-        f.debug_struct("MethodResolver").field("methods", &names).finish()
+        f.debug_struct("MethodResolver")
+            .field("methods", &names)
+            .finish()
     }
 }
 
@@ -175,6 +184,9 @@ impl Resolver for MethodResolver {
     }
 }
 
+/// Cached keys by (DID URL, purpose, time).
+type KeyCache = HashMap<(String, Purpose, Option<i64>), PublicKey>;
+
 /// Caches successful resolutions (bounded; cleared when full). Use it in front of any
 /// resolver on a hot path; a ledger-backed resolver's cache must be dropped (or
 /// [`CachingResolver::clear`]ed) when the ledger changes.
@@ -182,7 +194,7 @@ pub struct CachingResolver<R> {
     inner: R,
     capacity: usize,
     cache: RwLock<HashMap<(String, ResolveOptions), Arc<Resolution>>>,
-    keys: RwLock<HashMap<(String, Purpose, Option<i64>), PublicKey>>,
+    keys: RwLock<KeyCache>,
 }
 
 impl<R> std::fmt::Debug for CachingResolver<R> {

@@ -9,10 +9,10 @@ pub fn split_did_url(url: &str) -> Result<(&str, Option<&str>)> {
         None => (url, None),
     };
     validate_did(did)?;
-    if let Some(f) = fragment {
-        if f.is_empty() || f.len() > 256 || !f.bytes().all(is_fragment_byte) {
-            return Err(Error::InvalidDid("malformed fragment".into()));
-        }
+    if let Some(f) = fragment
+        && (f.is_empty() || f.len() > 256 || !f.bytes().all(is_fragment_byte))
+    {
+        return Err(Error::InvalidDid("malformed fragment".into()));
     }
     Ok((did, fragment))
 }

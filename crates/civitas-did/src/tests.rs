@@ -18,7 +18,9 @@ fn did_key_resolves_to_the_key() {
     for alg in Algorithm::ALL {
         let key = SigningKey::generate(alg, &SeededRng::new(12)).unwrap();
         let did = key.public().did_key();
-        let resolution = KeyResolver.resolve(&did, &ResolveOptions::default()).unwrap();
+        let resolution = KeyResolver
+            .resolve(&did, &ResolveOptions::default())
+            .unwrap();
         assert_eq!(resolution.document.id, did);
         let found = KeyResolver
             .resolve_key(&did, Purpose::AssertionMethod, None)
@@ -39,9 +41,19 @@ fn router_rejects_unknown_methods_and_garbage() {
         r.resolve("did:web:example.com", &ResolveOptions::default()),
         Err(Error::UnsupportedMethod(m)) if m == "web"
     ));
-    for bad in ["", "did:", "did:jwk", "did:JWK:abc", "nonsense", "did:jwk:a b"] {
+    for bad in [
+        "",
+        "did:",
+        "did:jwk",
+        "did:JWK:abc",
+        "nonsense",
+        "did:jwk:a b",
+    ] {
         assert!(
-            matches!(r.resolve(bad, &ResolveOptions::default()), Err(Error::InvalidDid(_))),
+            matches!(
+                r.resolve(bad, &ResolveOptions::default()),
+                Err(Error::InvalidDid(_))
+            ),
             "{bad}"
         );
     }
@@ -74,10 +86,16 @@ fn key_outside_the_relationship_is_not_authorized() {
         "authentication": ["#k1"]
     }))
     .unwrap();
-    assert!(doc.key_for("did:example:123#k1", Purpose::Authentication).is_ok());
+    assert!(
+        doc.key_for("did:example:123#k1", Purpose::Authentication)
+            .is_ok()
+    );
     assert!(matches!(
         doc.key_for("did:example:123#k1", Purpose::AssertionMethod),
-        Err(Error::NotAuthorized { purpose: "assertionMethod", .. })
+        Err(Error::NotAuthorized {
+            purpose: "assertionMethod",
+            ..
+        })
     ));
 }
 
@@ -88,9 +106,42 @@ fn caching_resolver_returns_the_same_answers() {
     let cached = CachingResolver::new(MethodResolver::local(), 2);
     for _ in 0..3 {
         assert_eq!(
-            &cached.resolve_key(&url, Purpose::AssertionMethod, None).unwrap(),
+            &cached
+                .resolve_key(&url, Purpose::AssertionMethod, None)
+                .unwrap(),
             key.public()
         );
     }
-    assert!(cached.resolve_key("did:jwk:xx#0", Purpose::AssertionMethod, None).is_err());
+    assert!(
+        cached
+            .resolve_key("did:jwk:xx#0", Purpose::AssertionMethod, None)
+            .is_err()
+    );
+}
+
+#[test]
+fn keys_of_other_types_are_skipped_not_errors() {
+    let key = SigningKey::generate(Algorithm::EdDsa, &SeededRng::new(16)).unwrap();
+    let did = "did:example:456";
+    let doc = DidDocument::from_json(serde_json::json!({
+        "id": did,
+        "verificationMethod": [
+            {"id": "#k1", "type": "JsonWebKey2020", "controller": did,
+             "publicKeyJwk": key.public().to_jwk_value()},
+            {"id": "#x", "type": "JsonWebKey2020", "controller": did,
+             "publicKeyJwk": {"kty": "OKP", "crv": "X25519", "x": "AAAA"}},
+            {"id": "#m", "type": "Multikey", "controller": did,
+             "publicKeyMultibase": "z6LSbysY2xFMRpGMhb7tFTLMpeuPRaqaWM1yECx2AtzE3KCc"}
+        ],
+        "authentication": ["#k1"],
+        "keyAgreement": ["#x", "#m"]
+    }))
+    .unwrap();
+    assert_eq!(doc.verification_methods.len(), 1);
+    // A malformed key of a supported type is still an error.
+    let bad = DidDocument::from_json(serde_json::json!({
+        "id": did,
+        "verificationMethod": [{"id": "#k", "publicKeyJwk": {"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}}]
+    }));
+    assert!(matches!(bad, Err(Error::BadKey { .. })));
 }

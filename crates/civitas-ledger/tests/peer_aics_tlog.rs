@@ -6,18 +6,9 @@
 //! inclusion and consistency proofs made here, and recomputes roots and proofs itself;
 //! then it signs a checkpoint that this crate verifies.
 //!
-//! Ignored by default because it needs the Python peer. To run it:
-//!
-//! ```text
-//! # any Python 3.12+; with pyenv: PYENV_VERSION=3.12.1 python3.12 -m venv …
-//! python3.12 -m venv /tmp/aics-venv
-//! /tmp/aics-venv/bin/pip install aics-tlog==0.2.1
-//! CIVITAS_PEER_PYTHON=/tmp/aics-venv/bin/python \
-//!     cargo test -p civitas-ledger --test peer_aics_tlog -- --ignored
-//! ```
-//!
-//! (`CIVITAS_PEER_PYTHON` defaults to `python3`.) Without the peer the test fails with
-//! a message saying so.
+//! The peer is installed by `bash tests/peers/setup.sh` in a Python 3.12 venv
+//! (`~/.cache/civitas-peers/venv312`; `CIVITAS_PEER_PYTHON` overrides the interpreter).
+//! Without it the test fails with a message saying so.
 
 #![allow(
     clippy::unwrap_used,
@@ -33,7 +24,7 @@ use serde_json::{Value, json};
 use std::process::Command;
 
 const INSTALL: &str = "python3.12 -m venv /tmp/aics-venv && /tmp/aics-venv/bin/pip install \
-                       aics-tlog==0.2.1, then set CIVITAS_PEER_PYTHON=/tmp/aics-venv/bin/python";
+                       aics-tlog==0.2.1: run `bash tests/peers/setup.sh`";
 
 /// The peer's side: reads the JSON case from argv[1], prints a JSON report.
 const PEER: &str = r#"
@@ -81,7 +72,11 @@ print(json.dumps(report))
 "#;
 
 fn python() -> String {
-    std::env::var("CIVITAS_PEER_PYTHON").unwrap_or_else(|_| "python3".into())
+    std::env::var("CIVITAS_PEER_PYTHON").unwrap_or_else(|_| {
+        // tests/peers/setup.sh installs it in a Python 3.12 venv beside the other peers.
+        let home = std::env::var("HOME").unwrap_or_default();
+        format!("{home}/.cache/civitas-peers/venv312/bin/python")
+    })
 }
 
 fn require_peer(python: &str) {
@@ -103,7 +98,6 @@ fn b64(bytes: impl AsRef<[u8]>) -> String {
 }
 
 #[test]
-#[ignore = "needs the aics-tlog Python peer; see the file's docs"]
 fn aics_tlog_verifies_our_checkpoints_and_proofs_and_we_verify_its() {
     let python = python();
     require_peer(&python);

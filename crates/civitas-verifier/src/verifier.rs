@@ -111,7 +111,9 @@ pub struct Verifier<R: Resolver> {
 
 impl<R: Resolver> std::fmt::Debug for Verifier<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Verifier").field("policy", &self.policy).finish()
+        f.debug_struct("Verifier")
+            .field("policy", &self.policy)
+            .finish()
     }
 }
 
@@ -164,10 +166,13 @@ impl<R: Resolver> Verifier<R> {
             warnings.push("no nonce was given: this presentation could be a replay".into());
         }
         if request.aud.is_none() {
-            warnings.push("no audience was given: the presentation may have been made for another verifier".into());
+            warnings.push(
+                "no audience was given: the presentation may have been made for another verifier"
+                    .into(),
+            );
         }
         if !self.policy.accepted_types.is_empty()
-            && !self.policy.accepted_types.iter().any(|t| *t == verified.vct)
+            && !self.policy.accepted_types.contains(&verified.vct)
         {
             return Err(Error::TypeNotAccepted(verified.vct));
         }
@@ -185,11 +190,11 @@ impl<R: Resolver> Verifier<R> {
                     }
                 },
                 None if self.policy.require_status => {
-                    return Err(Error::StatusUnavailable("no status source is configured".into()));
+                    return Err(Error::StatusUnavailable(
+                        "no status source is configured".into(),
+                    ));
                 }
-                None => warnings.push(
-                    "revocation status was not checked (no ledger given)".into(),
-                ),
+                None => warnings.push("revocation status was not checked (no ledger given)".into()),
             }
         }
         if !request.required.is_empty() {

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The tamper suite through the library: every malicious presentation in
 //! `testdata/tamper/` is refused with the specific code its manifest names, and the
 //! untampered twin verifies (so a refusal is never an accident of the fixture).
@@ -33,7 +34,10 @@ fn every_tampered_presentation_is_refused_with_its_reason() {
         required: Vec::new(),
     };
     let cases = m["cases"].as_array().unwrap();
-    assert!(cases.len() >= 21, "the suite has at least 20 malicious cases");
+    assert!(
+        cases.len() >= 21,
+        "the suite has at least 20 malicious cases"
+    );
     let mut codes = std::collections::BTreeSet::new();
     for case in cases {
         let file = case["file"].as_str().unwrap();

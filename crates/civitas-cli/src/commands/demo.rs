@@ -35,7 +35,10 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     let hosp_did = hospital.public().did_jwk();
     out(&format!("   city hall: {}", short(&ch_did)))?;
     out(&format!("   hospital:  {}", short(&hosp_did)))?;
-    out(&format!("   citizen:   {}\n", short(&citizen.public().did_jwk())))?;
+    out(&format!(
+        "   citizen:   {}\n",
+        short(&citizen.public().did_jwk())
+    ))?;
 
     out("2. City hall issues the citizen's personal ID; every claim is sealed separately,")?;
     out("   so the citizen can later reveal one without the others.")?;
@@ -51,7 +54,12 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     opts.holder = Some(HolderBinding::Jwk(citizen.public().clone()));
     opts.nested_sd = PID.nested_sd_for(&pid_claims);
     let pid = issue(&pid_claims, &opts, &city_hall, &rng).map_err(fail)?;
-    out(&format!("   {} ({} bytes, {} sealed claims)", PID.name("en"), pid.len(), pid.matches('~').count() - 1))?;
+    out(&format!(
+        "   {} ({} bytes, {} sealed claims)",
+        PID.name("en"),
+        pid.len(),
+        pid.matches('~').count() - 1
+    ))?;
 
     out("3. The hospital issues a medical summary.")?;
     let med_claims = json!({
@@ -60,12 +68,21 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
         "chronic_conditions": ["hypertension"]
     });
     let med_claims = med_claims.as_object().cloned().unwrap_or_default();
-    let mut opts = IssueOptions::new(&hosp_did, &hospital.public().did_jwk_url(), MEDICAL.vct, now);
+    let mut opts = IssueOptions::new(
+        &hosp_did,
+        &hospital.public().did_jwk_url(),
+        MEDICAL.vct,
+        now,
+    );
     opts.exp = Some(now + 2 * year);
     opts.holder = Some(HolderBinding::Jwk(citizen.public().clone()));
     opts.nested_sd = MEDICAL.nested_sd_for(&med_claims);
     let medical = issue(&med_claims, &opts, &hospital, &rng).map_err(fail)?;
-    out(&format!("   {} ({} bytes)\n", MEDICAL.name("en"), medical.len()))?;
+    out(&format!(
+        "   {} ({} bytes)\n",
+        MEDICAL.name("en"),
+        medical.len()
+    ))?;
 
     out("4. At counter 7, the clerk asks for \"over 18\" and \"blood type\", with a fresh nonce.")?;
     let aud = "https://counter-7.city-hall.example";
@@ -81,9 +98,15 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     let p2 = Credential::parse(&medical)
         .and_then(|c| c.present(&[ClaimPath::key("blood_type")], &citizen, &nonce, aud, now))
         .map_err(fail)?;
-    out(&format!("   two presentations, {} and {} bytes; name, birth date and address stay home\n", p1.len(), p2.len()))?;
+    out(&format!(
+        "   two presentations, {} and {} bytes; name, birth date and address stay home\n",
+        p1.len(),
+        p2.len()
+    ))?;
 
-    out("6. The counter checks signatures, disclosures, the nonce, and that it trusts the issuers.")?;
+    out(
+        "6. The counter checks signatures, disclosures, the nonce, and that it trusts the issuers.",
+    )?;
     let verifier = Verifier::new(
         MethodResolver::local(),
         StaticTrust::new([ch_did.clone(), hosp_did.clone()]),
@@ -123,16 +146,19 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     all_valid &= !verdict.valid;
 
     if let Some(dir) = args.keep {
-        keep(&dir, &[
-            ("city-hall.jwk", None, Some(&city_hall)),
-            ("hospital.jwk", None, Some(&hospital)),
-            ("citizen.jwk", None, Some(&citizen)),
-            ("pid.sdjwt", Some(pid.as_str()), None),
-            ("medical.sdjwt", Some(medical.as_str()), None),
-            ("presentation-age.txt", Some(p1.as_str()), None),
-            ("presentation-blood-type.txt", Some(p2.as_str()), None),
-            ("presentation-tampered.txt", Some(tampered.as_str()), None),
-        ])?;
+        keep(
+            &dir,
+            &[
+                ("city-hall.jwk", None, Some(&city_hall)),
+                ("hospital.jwk", None, Some(&hospital)),
+                ("citizen.jwk", None, Some(&citizen)),
+                ("pid.sdjwt", Some(pid.as_str()), None),
+                ("medical.sdjwt", Some(medical.as_str()), None),
+                ("presentation-age.txt", Some(p1.as_str()), None),
+                ("presentation-blood-type.txt", Some(p2.as_str()), None),
+                ("presentation-tampered.txt", Some(tampered.as_str()), None),
+            ],
+        )?;
         out(&format!("\nSaved in {}. Try:", dir.display()))?;
         out(&format!(
             "  civitas verify --trust {ch_did} --nonce {nonce} --aud {aud} --at {} {}",
@@ -145,7 +171,11 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     } else {
         "\nSomething did not go as expected (see above)."
     })?;
-    Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn short(did: &str) -> String {
@@ -161,9 +191,9 @@ fn tamper_blood_type(presentation: &str) -> String {
     presentation
         .split('~')
         .map(|part| {
-            let decoded = b64::decode(part).ok().and_then(|b| {
-                serde_json::from_slice::<serde_json::Value>(&b).ok()
-            });
+            let decoded = b64::decode(part)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
             match decoded {
                 Some(serde_json::Value::Array(mut a)) if a.get(1) == Some(&json!("blood_type")) => {
                     a[2] = json!("AB-");

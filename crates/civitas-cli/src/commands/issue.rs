@@ -66,10 +66,12 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     let did = key.public().did_jwk();
     let mut options = IssueOptions::new(&did, &key.public().did_jwk_url(), &vct, iat);
     options.exp = args.exp.as_deref().map(parse_time).transpose()?;
-    if let Some(exp) = options.exp {
-        if exp <= iat {
-            return Err(CliError::Usage("--exp must be after the issuance time".into()));
-        }
+    if let Some(exp) = options.exp
+        && exp <= iat
+    {
+        return Err(CliError::Usage(
+            "--exp must be after the issuance time".into(),
+        ));
     }
     options.holder = Some(HolderBinding::Jwk(holder));
     options.nested_sd = nested_sd;

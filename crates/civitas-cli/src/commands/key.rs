@@ -50,7 +50,10 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             };
             let key = SigningKey::generate(alg, &SystemRng)?;
             key.save(&output)?;
-            out(&format!("wrote {alg} private key to {} (mode 0600)", output.display()))?;
+            out(&format!(
+                "wrote {alg} private key to {} (mode 0600)",
+                output.display()
+            ))?;
             out(&format!("did:key  {}", key.public().did_key()))?;
             out(&key.public().did_jwk())?;
         }

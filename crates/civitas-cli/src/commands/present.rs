@@ -14,7 +14,12 @@ pub(crate) struct Args {
     pub(crate) key: PathBuf,
     /// Claims to disclose, by name or path: age_over_18,address.locality,allergies[0].
     /// Nothing else is revealed.
-    #[arg(long, value_name = "NAME[,NAME…]", value_delimiter = ',', required = true)]
+    #[arg(
+        long,
+        value_name = "NAME[,NAME…]",
+        value_delimiter = ',',
+        required = true
+    )]
     pub(crate) disclose: Vec<String>,
     /// The counter's nonce (from its request).
     #[arg(long, value_name = "N")]

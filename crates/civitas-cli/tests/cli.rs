@@ -1,0 +1,393 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The `civitas` binary as users and scripts see it: exit codes, output shapes, the
+//! tamper suite through `civitas verify`, and the issue → present → verify story.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn civitas() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_civitas"))
+}
+
+fn run(args: &[&str]) -> Output {
+    civitas().args(args).output().unwrap()
+}
+
+fn run_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = civitas()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn tamper_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../civitas-verifier/testdata/tamper")
+}
+
+struct Keys {
+    _dir: tempfile::TempDir,
+    dir: PathBuf,
+    issuer_did: String,
+}
+
+fn keys() -> Keys {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    let o = run(&[
+        "key",
+        "generate",
+        "-o",
+        dir.join("issuer.jwk").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let issuer_did = stdout(&o).lines().last().unwrap().to_string();
+    let o = run(&[
+        "key",
+        "generate",
+        "--alg",
+        "EdDSA",
+        "-o",
+        dir.join("holder.jwk").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::write(
+        dir.join("pid.json"),
+        r#"{"given_name":"Mei-Ling","family_name":"Chen","birthdate":"1958-03-14","age_over_18":true,
+            "address":{"street_address":"1 Shifu Road","locality":"Taipei","postal_code":"110"},
+            "personal_number":"A123456789"}"#,
+    )
+    .unwrap();
+    Keys {
+        _dir: tmp,
+        dir,
+        issuer_did,
+    }
+}
+
+const AT: &str = "2026-11-25T10:00:00Z";
+
+fn issue_and_present(k: &Keys, disclose: &str) -> String {
+    let d = |f: &str| k.dir.join(f).to_str().unwrap().to_string();
+    let o = run(&[
+        "issue",
+        "--key",
+        &d("issuer.jwk"),
+        "--vct",
+        "pid",
+        "--claims",
+        &d("pid.json"),
+        "--holder",
+        &d("holder.jwk"),
+        "--exp",
+        "2030-01-01T00:00:00Z",
+        "--at",
+        "2026-11-24T10:00:00Z",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::write(k.dir.join("pid.sdjwt"), stdout(&o)).unwrap();
+    let o = run(&[
+        "present",
+        "--key",
+        &d("holder.jwk"),
+        "--disclose",
+        disclose,
+        "--nonce",
+        "nonce-1",
+        "--aud",
+        "counter-7",
+        "--at",
+        "2026-11-25T09:59:30Z",
+        &d("pid.sdjwt"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o).trim().to_string()
+}
+
+#[test]
+fn key_generate_prints_the_did_last_and_writes_a_private_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("k.jwk");
+    let o = run(&["key", "generate", "-o", path.to_str().unwrap()]);
+    assert!(o.status.success());
+    let last = stdout(&o).lines().last().unwrap().to_string();
+    assert!(last.starts_with("did:jwk:"), "{last}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let show = stdout(&run(&["key", "show", path.to_str().unwrap()]));
+    assert!(show.contains(&last), "{show}");
+    // Never overwrite a key.
+    let before = std::fs::read(&path).unwrap();
+    let o = run(&["key", "generate", "-o", path.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("refusing to overwrite"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    // The public export has no private member.
+    let public = stdout(&run(&["key", "public", path.to_str().unwrap()]));
+    assert!(!public.contains("\"d\""), "{public}");
+}
+
+#[test]
+fn issue_present_verify_discloses_only_what_was_chosen() {
+    let k = keys();
+    let p = issue_and_present(&k, "age_over_18,address.locality");
+    let o = run_stdin(
+        &[
+            "verify",
+            "--json",
+            "--trust",
+            &k.issuer_did,
+            "--nonce",
+            "nonce-1",
+            "--aud",
+            "counter-7",
+            "--at",
+            AT,
+        ],
+        p.as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["reason"], Value::Null);
+    assert_eq!(v["issuer"], k.issuer_did.as_str());
+    assert_eq!(v["vct"], "https://civitas.example/credentials/pid/v1");
+    assert_eq!(v["claims"]["age_over_18"], true);
+    assert_eq!(
+        v["claims"]["address"],
+        serde_json::json!({"locality": "Taipei"})
+    );
+    for hidden in [
+        "given_name",
+        "family_name",
+        "birthdate",
+        "personal_number",
+        "_sd",
+        "_sd_alg",
+    ] {
+        assert!(v["claims"].get(hidden).is_none(), "{hidden} leaked");
+    }
+    // The plain verdict a clerk reads.
+    let o = run_stdin(
+        &[
+            "verify",
+            "--trust",
+            &k.issuer_did,
+            "--nonce",
+            "nonce-1",
+            "--aud",
+            "counter-7",
+            "--at",
+            AT,
+            "-",
+        ],
+        p.as_bytes(),
+    );
+    let text = stdout(&o);
+    assert!(text.starts_with("VALID"), "{text}");
+    assert!(
+        text.contains("Over 18: yes") && text.contains("City: Taipei"),
+        "{text}"
+    );
+}
+
+#[test]
+fn verify_without_trust_or_with_wrong_nonce_is_not_valid() {
+    let k = keys();
+    let p = issue_and_present(&k, "age_over_18");
+    let o = run_stdin(
+        &[
+            "verify",
+            "--nonce",
+            "nonce-1",
+            "--aud",
+            "counter-7",
+            "--at",
+            AT,
+        ],
+        p.as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    assert!(text.starts_with("NOT VALID: issuer"), "{text}");
+    assert!(text.contains("not trusted"), "{text}");
+    let o = run_stdin(
+        &[
+            "verify",
+            "--json",
+            "--trust",
+            &k.issuer_did,
+            "--nonce",
+            "other",
+            "--at",
+            AT,
+        ],
+        p.as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["code"], "nonce_mismatch");
+    assert_eq!(v["claims"], serde_json::json!({}));
+}
+
+#[test]
+fn present_refuses_a_claim_the_credential_does_not_have() {
+    let k = keys();
+    issue_and_present(&k, "age_over_18");
+    let d = |f: &str| k.dir.join(f).to_str().unwrap().to_string();
+    let o = run(&[
+        "present",
+        "--key",
+        &d("holder.jwk"),
+        "--disclose",
+        "age_over_18,blood_type",
+        "--nonce",
+        "n",
+        "--aud",
+        "a",
+        &d("pid.sdjwt"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no claim blood_type"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn issue_refuses_claims_that_do_not_fit_the_type() {
+    let k = keys();
+    let d = |f: &str| k.dir.join(f).to_str().unwrap().to_string();
+    std::fs::write(
+        k.dir.join("bad.json"),
+        r#"{"given_name":"A","birthdate":"14/03/1958","shoe_size":42}"#,
+    )
+    .unwrap();
+    let o = run(&[
+        "issue",
+        "--key",
+        &d("issuer.jwk"),
+        "--vct",
+        "pid",
+        "--claims",
+        &d("bad.json"),
+        "--holder",
+        &d("holder.jwk"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    for want in [
+        "birthdate' must be a date",
+        "shoe_size' is not a claim",
+        "family_name' is required",
+    ] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+    // A private key was never printed.
+    assert!(!err.contains("\"d\""));
+}
+
+#[test]
+fn exit_status_two_for_usage_errors_and_unreadable_input() {
+    let o = run(&["verify", "/nonexistent/presentation.txt"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
+    let o = run_stdin(&["verify", "--at", "yesterday"], b"x~");
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["verify", "--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn tamper_suite_through_the_cli() {
+    let dir = tamper_dir();
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let trust = m["trust"][0].as_str().unwrap();
+    let args = |file: &str| {
+        vec![
+            "verify".to_string(),
+            "--json".into(),
+            "--trust".into(),
+            trust.into(),
+            "--nonce".into(),
+            m["nonce"].as_str().unwrap().into(),
+            "--aud".into(),
+            m["aud"].as_str().unwrap().into(),
+            "--at".into(),
+            m["at"].as_str().unwrap().into(),
+            dir.join(file).to_str().unwrap().into(),
+        ]
+    };
+    let mut refused = 0;
+    for case in m["cases"].as_array().unwrap() {
+        let file = case["file"].as_str().unwrap();
+        let o = civitas().args(args(file)).output().unwrap();
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        if case["valid"].as_bool().unwrap() {
+            assert_eq!(o.status.code(), Some(0), "{file}: {v}");
+        } else {
+            assert_eq!(o.status.code(), Some(1), "{file}");
+            assert_eq!(v["valid"], false, "{file}");
+            assert_eq!(v["code"], case["code"], "{file}: {v}");
+            assert!(
+                v["reason"].as_str().is_some_and(|r| !r.is_empty()),
+                "{file}"
+            );
+            refused += 1;
+        }
+    }
+    assert!(refused >= 20);
+}
+
+#[test]
+fn demo_tells_the_story_and_succeeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let keep = tmp.path().join("demo");
+    let o = run(&["demo", "--keep", keep.to_str().unwrap()]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    for want in [
+        "1. City hall",
+        "Over 18: yes",
+        "Blood type: O+",
+        "NOT VALID: disclosure of 'blood_type'",
+        "NOT VALID: wrong nonce",
+        "Done:",
+    ] {
+        assert!(text.contains(want), "{want}\n{text}");
+    }
+    assert!(keep.join("presentation-age.txt").exists());
+}
+
+#[test]
+fn help_reads_well() {
+    let text = stdout(&run(&["verify", "--help"]));
+    for want in ["--nonce", "--trust", "--at", "--json", "Exit status"] {
+        assert!(text.contains(want), "{want}");
+    }
+    let top = stdout(&run(&["--help"]));
+    assert!(top.contains("demo") && top.contains("verify"));
+}
