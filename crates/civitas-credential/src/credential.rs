@@ -35,6 +35,10 @@ impl Credential {
     /// present, is ignored.
     pub fn parse(text: &str) -> Result<Self> {
         let text = text.trim();
+        sd::explain(text, || Self::parse_inner(text))
+    }
+
+    fn parse_inner(text: &str) -> Result<Self> {
         let mut buf = Vec::new();
         let compact = sd::split(text, &mut buf)?;
         let jws = parse_jws(compact.issuer_jwt, Part::Issuer)?;

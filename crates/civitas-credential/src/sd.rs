@@ -12,7 +12,6 @@ use crate::path::{ClaimPath, PathElement};
 use crate::{Error, Result};
 use civitas_crypto::{Algorithm, b64};
 use serde_json::{Map, Value};
-use std::collections::{HashMap, HashSet};
 
 /// Longest presentation accepted, in bytes. A PID presentation is about 1.5 KB; a
 /// medical summary with every disclosure about 4 KB.
@@ -23,6 +22,39 @@ pub const MAX_DISCLOSURES: usize = 1024;
 const MAX_DEPTH: usize = 64;
 /// Member names that may never be disclosed (RFC 9901 §4.2.1, §4.2.2).
 pub(crate) const RESERVED: [&str; 2] = ["_sd", "..."];
+
+/// The bytes a compact SD-JWT may contain: base64url, `.` and `~` (a table, because
+/// this check runs over every byte of every presentation).
+const ALPHABET: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~');
+        i += 1;
+    }
+    t
+};
+
+/// Why `input` cannot be an SD-JWT at all, if it holds a byte outside the alphabet.
+/// Called on the error path only: any such byte makes some later step fail, and this
+/// gives that failure its plainer reason without scanning every valid presentation.
+pub(crate) fn junk(input: &str) -> Option<Error> {
+    let bad = input.bytes().find(|b| !ALPHABET[usize::from(*b)])?;
+    Some(Error::Malformed(if bad.is_ascii_graphic() {
+        format!("unexpected character '{}'", bad as char)
+    } else {
+        format!("unexpected byte 0x{bad:02x}")
+    }))
+}
+
+/// Runs `f`, and on failure prefers the plainer "unexpected character" reason.
+pub(crate) fn explain<T>(input: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    f().map_err(|e| match e {
+        Error::Malformed(_) => e,
+        other => junk(input).unwrap_or(other),
+    })
+}
 
 /// A presentation split into its parts (RFC 9901 §4): borrowed from the input.
 #[derive(Debug, Clone, Copy)]
@@ -48,16 +80,6 @@ pub(crate) fn split<'a>(input: &'a str, buf: &'a mut Vec<&'a str>) -> Result<Com
             "{} bytes is larger than any credential ({MAX_INPUT} max)",
             input.len()
         )));
-    }
-    if let Some(bad) = input
-        .bytes()
-        .find(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')))
-    {
-        return Err(Error::Malformed(if bad.is_ascii_graphic() {
-            format!("unexpected character '{}'", bad as char)
-        } else {
-            format!("unexpected byte 0x{bad:02x}")
-        }));
     }
     let last_tilde = input
         .rfind('~')
@@ -260,20 +282,29 @@ pub fn process(mut payload: Map<String, Value>, disclosures: &[Disclosure]) -> R
             return Err(Error::UnsupportedSdAlg(shown.chars().take(32).collect()));
         }
     }
-    let mut by_digest: HashMap<&str, usize> = HashMap::with_capacity(disclosures.len());
-    for (i, d) in disclosures.iter().enumerate() {
-        if by_digest.insert(d.digest.as_str(), i).is_some() {
-            return Err(Error::DuplicateDisclosure(d.label()));
-        }
+    // Sorted digests and binary search rather than hash sets: a presentation has a few
+    // dozen digests, and this runs on every verification.
+    let mut by_digest: Vec<(&str, usize)> = disclosures
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.digest.as_str(), i))
+        .collect();
+    by_digest.sort_unstable();
+    if let Some(w) = by_digest.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(Error::DuplicateDisclosure(disclosures[w[1].1].label()));
     }
     let mut state = State {
         disclosures,
         by_digest,
-        seen: HashSet::with_capacity(disclosures.len() * 2 + 8),
+        seen: Vec::with_capacity(disclosures.len() * 2 + 8),
         paths: vec![None; disclosures.len()],
     };
     let mut path = Vec::new();
     state.object(&mut payload, &mut path, 0)?;
+    state.seen.sort_unstable();
+    if let Some(w) = state.seen.windows(2).find(|w| w[0] == w[1]) {
+        return Err(duplicate_digest(&w[0]));
+    }
     let mut paths = Vec::with_capacity(disclosures.len());
     for (d, p) in disclosures.iter().zip(state.paths) {
         match p {
@@ -289,18 +320,27 @@ pub fn process(mut payload: Map<String, Value>, disclosures: &[Disclosure]) -> R
 
 struct State<'d> {
     disclosures: &'d [Disclosure],
-    by_digest: HashMap<&'d str, usize>,
-    seen: HashSet<String>,
+    by_digest: Vec<(&'d str, usize)>,
+    seen: Vec<String>,
     paths: Vec<Option<ClaimPath>>,
 }
 
 impl State<'_> {
-    fn see(&mut self, digest: &str) -> Result<Option<usize>> {
-        if !self.seen.insert(digest.to_string()) {
-            let shown: String = digest.chars().take(12).collect();
-            return Err(Error::DuplicateDigest(format!("{shown}…")));
+    /// Looks a digest up among the disclosures. A digest met twice is refused: at once
+    /// when it names a disclosure already used, after the walk otherwise.
+    fn see(&mut self, digest: String) -> Result<Option<usize>> {
+        let found = self
+            .by_digest
+            .binary_search_by(|(d, _)| (*d).cmp(digest.as_str()))
+            .ok()
+            .map(|at| self.by_digest[at].1);
+        if let Some(i) = found
+            && self.paths[i].is_some()
+        {
+            return Err(duplicate_digest(&digest));
         }
-        Ok(self.by_digest.get(digest).copied())
+        self.seen.push(digest);
+        Ok(found)
     }
 
     fn object(
@@ -331,7 +371,7 @@ impl State<'_> {
             let Value::String(digest) = digest else {
                 return Err(Error::Malformed("'_sd' holds a non-string digest".into()));
             };
-            let Some(i) = self.see(&digest)? else {
+            let Some(i) = self.see(digest)? else {
                 continue; // a decoy, or a claim not disclosed
             };
             let d = &self.disclosures[i];
@@ -399,7 +439,7 @@ impl State<'_> {
                     out.push(item);
                 }
                 Some(digest) => {
-                    let Some(i) = self.see(&digest)? else {
+                    let Some(i) = self.see(digest)? else {
                         continue; // decoy or undisclosed element: removed
                     };
                     let d = &self.disclosures[i];
@@ -420,4 +460,9 @@ impl State<'_> {
         *items = out;
         Ok(())
     }
+}
+
+fn duplicate_digest(digest: &str) -> Error {
+    let shown: String = digest.chars().take(12).collect();
+    Error::DuplicateDigest(format!("{shown}…"))
 }

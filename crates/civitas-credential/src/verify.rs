@@ -119,6 +119,10 @@ pub struct Verified {
 /// Verifies a presentation (or, with [`KeyBindingRule::IfPresent`], an issued
 /// credential). `resolver` resolves the issuer's `kid` and a DID-bound holder's key.
 pub fn verify(input: &str, resolver: &dyn Resolver, options: &VerifyOptions) -> Result<Verified> {
+    sd::explain(input, || verify_inner(input, resolver, options))
+}
+
+fn verify_inner(input: &str, resolver: &dyn Resolver, options: &VerifyOptions) -> Result<Verified> {
     let mut buf = Vec::new();
     let compact = sd::split(input, &mut buf)?;
 

@@ -185,7 +185,7 @@ impl Resolver for MethodResolver {
 }
 
 /// Cached keys by (DID URL, purpose, time).
-type KeyCache = HashMap<(String, Purpose, Option<i64>), PublicKey>;
+type KeyCache = HashMap<String, Vec<(Purpose, Option<i64>, PublicKey)>>;
 
 /// Caches successful resolutions (bounded; cleared when full). Use it in front of any
 /// resolver on a hot path; a ledger-backed resolver's cache must be dropped (or
@@ -249,8 +249,14 @@ impl<R: Resolver> Resolver for CachingResolver<R> {
     }
 
     fn resolve_key(&self, did_url: &str, purpose: Purpose, at: Option<i64>) -> Result<PublicKey> {
-        let key = (did_url.to_string(), purpose, at);
-        if let Some(hit) = self.keys.read().ok().and_then(|k| k.get(&key).cloned()) {
+        // Looked up by &str: a hit allocates nothing (this is on every verification).
+        if let Some(hit) = self.keys.read().ok().and_then(|k| {
+            k.get(did_url).and_then(|v| {
+                v.iter()
+                    .find(|(p, t, _)| *p == purpose && *t == at)
+                    .map(|(_, _, key)| key.clone())
+            })
+        }) {
             return Ok(hit);
         }
         // Resolve through the inner resolver's own resolve_key, so that a method with a
@@ -260,7 +266,9 @@ impl<R: Resolver> Resolver for CachingResolver<R> {
             if keys.len() >= self.capacity {
                 keys.clear();
             }
-            keys.insert(key, found.clone());
+            keys.entry(did_url.to_string())
+                .or_default()
+                .push((purpose, at, found.clone()));
         }
         Ok(found)
     }

@@ -1,7 +1,7 @@
 //! The verdict: what the clerk reads and what `--json` prints.
 
 use crate::Error;
-use civitas_credential::Verified;
+use civitas_credential::{ClaimPath, Verified};
 use serde_json::{Map, Value, json};
 
 /// The outcome of verifying one presentation.
@@ -19,24 +19,26 @@ pub struct Verdict {
     pub vct: Option<String>,
     /// Disclosed and always-visible claims (only when valid).
     pub claims: Map<String, Value>,
-    /// Names of the disclosed claims (paths).
-    pub disclosed: Vec<String>,
+    /// Paths of the disclosed claims.
+    pub disclosed: Vec<ClaimPath>,
     /// Things the clerk should know even when valid (unchecked nonce, stale data).
     pub warnings: Vec<String>,
-    /// The verified details (only when valid).
+    /// The verified details (only when valid); its `claims` and `disclosed` are moved
+    /// to the verdict's fields of those names.
     pub verified: Option<Box<Verified>>,
 }
 
 impl Verdict {
-    pub(crate) fn valid(verified: Verified, warnings: Vec<String>) -> Self {
+    pub(crate) fn valid(mut verified: Verified, warnings: Vec<String>) -> Self {
         Verdict {
             valid: true,
             reason: None,
             code: None,
             issuer: Some(verified.issuer.clone()),
             vct: Some(verified.vct.clone()),
-            claims: verified.claims.clone(),
-            disclosed: verified.disclosed.iter().map(ToString::to_string).collect(),
+            // Moved, not copied: `verified.claims` is left empty, `claims` is the one copy.
+            claims: std::mem::take(&mut verified.claims),
+            disclosed: std::mem::take(&mut verified.disclosed),
             warnings,
             verified: Some(Box::new(verified)),
         }
@@ -84,7 +86,7 @@ impl Verdict {
             "issuer": self.issuer,
             "vct": self.vct,
             "claims": claims,
-            "disclosed": self.disclosed,
+            "disclosed": self.disclosed.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "warnings": self.warnings,
         })
     }

@@ -95,18 +95,16 @@ pub(crate) fn plain(verdict: &Verdict) -> String {
                 kb.aud
             ));
         }
+        let claims = serde_json::Value::Object(verdict.claims.clone());
         s.push_str("  disclosed:\n");
-        if v.disclosed.is_empty() {
+        if verdict.disclosed.is_empty() {
             s.push_str("    (nothing)\n");
         }
-        for path in &v.disclosed {
+        for path in &verdict.disclosed {
             let label = known
                 .and_then(|t| t.label(path, "en"))
                 .map_or_else(|| path.to_string(), str::to_string);
-            let value = path
-                .lookup(&serde_json::Value::Object(v.claims.clone()))
-                .map(show_value)
-                .unwrap_or_default();
+            let value = path.lookup(&claims).map(show_value).unwrap_or_default();
             s.push_str(&format!("    {label}: {value}\n"));
         }
     }
