@@ -4,6 +4,7 @@ mod credential;
 mod error;
 mod issue;
 mod json;
+pub mod jws;
 mod model;
 mod path;
 pub mod sd;

@@ -355,6 +355,11 @@ impl<S: Signer> NoteSigner<S> {
         })
     }
 
+    /// The signer inside.
+    pub fn into_inner(self) -> S {
+        self.signer
+    }
+
     /// The key name.
     pub fn name(&self) -> &str {
         &self.name

@@ -102,4 +102,103 @@ pub enum Error {
     /// The key or signing backend failed.
     #[error(transparent)]
     Crypto(#[from] civitas_crypto::Error),
+    /// An entry is larger than the ledger accepts.
+    #[error("entry of {size} bytes is larger than the {max} bytes allowed")]
+    EntryTooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// An entry is not well-formed JSON of a known type.
+    #[error("malformed entry: {0}")]
+    MalformedEntry(String),
+    /// A DID log entry does not continue its DID's log validly.
+    #[error("DID log entry refused: {0}")]
+    DidLog(#[from] civitas_did::webvh::LogError),
+    /// A new DID's web path is already taken by another DID.
+    #[error("the web path {0} is already used by another DID")]
+    DidPathTaken(String),
+    /// A new DID names another host than this ledger's.
+    #[error("DID host {found} is not this ledger's host {expected}")]
+    DidHostMismatch {
+        /// The DID's host.
+        found: String,
+        /// The ledger's host.
+        expected: String,
+    },
+    /// A signed entry is malformed or its signature does not verify.
+    #[error("signed entry refused: {0}")]
+    SignedEntry(#[from] civitas_credential::Error),
+    /// The signer's key could not be resolved (unknown or deactivated DID, key not
+    /// authorized).
+    #[error("signer's key: {0}")]
+    SignerKey(civitas_did::Error),
+    /// The signer may not make this entry.
+    #[error("not authorized: {0}")]
+    NotAuthorized(String),
+    /// The entry repeats one already on the ledger, or is older than what it replaces.
+    #[error("replay: {0}")]
+    Replay(String),
+    /// The entry's content is invalid.
+    #[error("invalid entry: {0}")]
+    InvalidEntry(String),
+    /// This ledger is a replica: it only takes entries by `sync`.
+    #[error("this ledger file is a read-only replica (synced from {0}); append to the origin")]
+    ReadOnly(String),
+    /// Something asked for does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The log signed two different checkpoints for the same size: a split view.
+    #[error("SPLIT VIEW: the ledger signed two different checkpoints for size {size}; both are kept as evidence")]
+    SplitView {
+        /// The tree size.
+        size: u64,
+        /// The checkpoint held before.
+        held: String,
+        /// The conflicting checkpoint received.
+        received: String,
+    },
+    /// The remote log is not an extension of the one held (bad consistency proof, or
+    /// entries that do not hash to the signed root).
+    #[error("the remote log is inconsistent with the copy held: {0}")]
+    Inconsistent(String),
+    /// The remote ledger could not be reached or answered badly.
+    #[error("ledger node: {0}")]
+    Remote(String),
+    /// The ledger is shutting down.
+    #[error("the ledger is closed")]
+    Closed,
+}
+
+impl Error {
+    /// A stable code for the failure (HTTP error bodies carry it).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::EntryTooLarge { .. } => "entry_too_large",
+            Error::MalformedEntry(_) => "malformed_entry",
+            Error::DidLog(_) => "did_log_refused",
+            Error::DidPathTaken(_) => "did_path_taken",
+            Error::DidHostMismatch { .. } => "did_host_mismatch",
+            Error::SignedEntry(_) => "signed_entry_refused",
+            Error::SignerKey(_) => "signer_key",
+            Error::NotAuthorized(_) => "not_authorized",
+            Error::Replay(_) => "replay",
+            Error::InvalidEntry(_) => "invalid_entry",
+            Error::ReadOnly(_) => "read_only",
+            Error::NotFound(_) => "not_found",
+            Error::SplitView { .. } => "split_view",
+            Error::Inconsistent(_) => "inconsistent",
+            Error::Remote(_) => "remote",
+            Error::Closed => "closed",
+            Error::Storage(_) => "storage",
+            _ => "log",
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Storage(e.to_string())
+    }
 }

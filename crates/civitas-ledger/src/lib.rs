@@ -1,13 +1,30 @@
 #![doc = include_str!("../README.md")]
 
+pub mod build;
 pub mod checkpoint;
+mod entry;
 mod error;
+pub mod http;
 pub mod merkle;
+mod store;
+mod sync;
+mod traits;
+mod validate;
 
 pub use checkpoint::{Checkpoint, NoteSignature, NoteSigner, NoteVerifier, SignedNote};
+pub use entry::{
+    Entry, MAX_ENTRY_BYTES, TYP_ACCREDITATION, TYP_ACCREDITATION_REVOCATION, TYP_ROOT,
+};
 pub use error::{Error, Result};
 pub use merkle::{
     EMPTY_ROOT, Hash, MemoryTree, NodeId, NodeReader, append_batch, append_nodes,
     consistency_proof, inclusion_proof, leaf_hash, node_hash, root, verify_consistency,
     verify_inclusion,
 };
+pub use store::{AuditReport, Clock, MAX_ENTRIES_PER_READ, SqliteLedger, checkpoint_time, key_path, system_clock};
+pub use sync::{SyncReport, sync};
+pub use traits::{
+    AccreditationRecord, LedgerInfo, LedgerLogSource, LedgerReader, LedgerWriter, Receipt,
+    resolver,
+};
+pub use validate::{MAX_FUTURE_SKEW, web_path};

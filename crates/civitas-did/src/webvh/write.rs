@@ -301,6 +301,25 @@ fn next_entry(
     Ok(line)
 }
 
+/// A next entry signed by `signer` *without* checking it against `state`: what a thief
+/// or a buggy client could send. For tests of the refusal paths (a ledger must refuse
+/// what this makes unless it happens to be valid); never use it to write a real log.
+pub fn unchecked_next_entry(
+    state: &LogState,
+    params: Map<String, Value>,
+    document: Value,
+    signer: &dyn Signer,
+    time: i64,
+) -> Result<LogEntry> {
+    let entry = json!({
+        "versionId": state.version_id(),
+        "versionTime": format_time(time)?,
+        "parameters": params,
+        "state": document,
+    });
+    finish(entry, state.version_id(), state.version_number() + 1, signer, time)
+}
+
 /// Sets the `versionId` (`{number}-{entryHash}` chained to `predecessor`), signs, and
 /// serialises the entry as one line.
 fn finish(

@@ -1,0 +1,231 @@
+//! Strict JSON and typed member access with precise errors.
+//!
+//! `serde_json` keeps the last of two members with the same name; a party reading a
+//! request, a response or a signed object must not guess which one was meant (RFC
+//! 8259 §4, RFC 7515 §5.2), so [`parse_strict`] refuses duplicate member names at any
+//! depth, and trailing data. (The same rule as `civitas-credential`'s parser, which is
+//! private to that crate.)
+
+use super::error::{Error, Result};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// Parses `bytes` as JSON (at most `max` bytes), refusing duplicate member names and
+/// trailing data.
+pub(crate) fn parse_strict(bytes: &[u8], what: &'static str, max: usize) -> Result<Value> {
+    if bytes.len() > max {
+        return Err(Error::TooLong {
+            what,
+            len: bytes.len(),
+            max,
+        });
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = StrictValue
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|e| Error::InvalidJson {
+            what,
+            why: super::error::shorten(&e.to_string(), 120),
+        })?;
+    Ok(value)
+}
+
+struct StrictValue;
+
+impl<'de> DeserializeSeed<'de> for StrictValue {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("number out of range"))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(v) = seq.next_element_seed(StrictValue)? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(StrictValue)?;
+            if out.contains_key(&key) {
+                let shown = super::error::shorten(&key, 40);
+                return Err(de::Error::custom(format!(
+                    "duplicate member name \"{shown}\""
+                )));
+            }
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Typed access to the members of one JSON object, with the field path for errors.
+pub(crate) struct Obj<'a> {
+    pub(crate) map: &'a Map<String, Value>,
+    pub(crate) at: String,
+}
+
+impl<'a> Obj<'a> {
+    /// `value` as an object, or [`Error::WrongType`] naming `at`.
+    pub(crate) fn new(value: &'a Value, at: impl Into<String>) -> Result<Self> {
+        let at = at.into();
+        match value {
+            Value::Object(map) => Ok(Obj { map, at }),
+            _ => Err(Error::WrongType {
+                field: at,
+                expected: "a JSON object",
+            }),
+        }
+    }
+
+    /// The path of member `name`.
+    pub(crate) fn field(&self, name: &str) -> String {
+        if self.at.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}.{name}", self.at)
+        }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&'a Value> {
+        self.map.get(name)
+    }
+
+    pub(crate) fn required(&self, name: &str) -> Result<&'a Value> {
+        self.map.get(name).ok_or_else(|| Error::MissingField {
+            field: self.field(name),
+        })
+    }
+
+    pub(crate) fn opt_bool(&self, name: &str) -> Result<Option<bool>> {
+        match self.map.get(name) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(Error::WrongType {
+                field: self.field(name),
+                expected: "true or false",
+            }),
+        }
+    }
+
+    pub(crate) fn str(&self, name: &str, max: usize) -> Result<&'a str> {
+        as_str(self.required(name)?, &self.field(name), max)
+    }
+
+    pub(crate) fn opt_str(&self, name: &str, max: usize) -> Result<Option<&'a str>> {
+        self.map
+            .get(name)
+            .map(|v| as_str(v, &self.field(name), max))
+            .transpose()
+    }
+
+    pub(crate) fn int(&self, name: &str) -> Result<i64> {
+        self.required(name)?
+            .as_i64()
+            .ok_or_else(|| Error::WrongType {
+                field: self.field(name),
+                expected: "an integer",
+            })
+    }
+
+    pub(crate) fn opt_int(&self, name: &str) -> Result<Option<i64>> {
+        match self.map.get(name) {
+            None => Ok(None),
+            Some(v) => v.as_i64().map(Some).ok_or_else(|| Error::WrongType {
+                field: self.field(name),
+                expected: "an integer",
+            }),
+        }
+    }
+}
+
+/// A string of at most `max` bytes.
+pub(crate) fn as_str<'a>(value: &'a Value, field: &str, max: usize) -> Result<&'a str> {
+    let s = value.as_str().ok_or_else(|| Error::WrongType {
+        field: field.to_string(),
+        expected: "a string",
+    })?;
+    if s.len() > max {
+        return Err(Error::TooMany {
+            field: field.to_string(),
+            max,
+        });
+    }
+    Ok(s)
+}
+
+/// A non-empty array of at most `max` elements.
+pub(crate) fn as_array<'a>(value: &'a Value, field: &str, max: usize) -> Result<&'a [Value]> {
+    let items = value.as_array().ok_or_else(|| Error::WrongType {
+        field: field.to_string(),
+        expected: "an array",
+    })?;
+    if items.is_empty() {
+        return Err(Error::EmptyArray {
+            field: field.to_string(),
+        });
+    }
+    if items.len() > max {
+        return Err(Error::TooMany {
+            field: field.to_string(),
+            max,
+        });
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicates_and_trailing_data_are_refused() {
+        let e = parse_strict(br#"{"a":1,"a":2}"#, "x", 100).unwrap_err();
+        assert!(e.to_string().contains("duplicate member name"), "{e}");
+        assert!(parse_strict(br#"{"x":[{"b":1,"b":1}]}"#, "x", 100).is_err());
+        assert!(parse_strict(br#"{} x"#, "x", 100).is_err());
+        assert!(matches!(
+            parse_strict(b"[1,2,3]", "x", 3),
+            Err(Error::TooLong { len: 7, max: 3, .. })
+        ));
+    }
+}

@@ -1,0 +1,326 @@
+//! Whether an entry may join the log, given everything before it. Pure apart from the
+//! reads it makes through [`State`]; the writer applies the returned [`Effect`].
+
+use crate::entry::{TYP_ACCREDITATION, TYP_ACCREDITATION_REVOCATION, TYP_ROOT};
+use crate::{AccreditationRecord, Entry, Error, Result};
+use civitas_credential::jws::Jws;
+use civitas_credential::status_list::parse_status_list_token;
+use civitas_did::webvh::{Did, LogState};
+use civitas_did::{Purpose, ResolveOptions, Resolver};
+use serde_json::Value;
+
+/// How far in the future an entry's own time may be (clock skew), seconds.
+pub const MAX_FUTURE_SKEW: i64 = 300;
+
+/// The reads validation needs. The SQLite store implements it over its open
+/// transaction, so entries earlier in the same batch are visible.
+pub(crate) trait State {
+    /// The validated log state of `did`, if the DID exists.
+    fn did_state(&mut self, did: &str) -> Result<Option<LogState>>;
+    /// The DID at a web path, if any.
+    fn did_at_path(&mut self, path: &str) -> Result<Option<String>>;
+    /// The `vct`s `did` declared itself root for, if it did.
+    fn root(&mut self, did: &str) -> Result<Option<Vec<String>>>;
+    /// An accreditation by id.
+    fn accreditation(&mut self, id: &str) -> Result<Option<AccreditationRecord>>;
+    /// Accreditations whose subject is `did`.
+    fn accreditations_of(&mut self, did: &str) -> Result<Vec<AccreditationRecord>>;
+    /// Issuer and `iat` of the newest status list at `uri`.
+    fn status_list_owner(&mut self, uri: &str) -> Result<Option<(String, i64)>>;
+}
+
+/// What an accepted entry changes in the indexes.
+#[derive(Debug)]
+pub(crate) enum Effect {
+    /// A DID log entry; `state` is the DID's state after it.
+    Did {
+        /// The DID's web path, on creation.
+        new_path: Option<String>,
+        /// State after the entry.
+        state: Box<LogState>,
+    },
+    /// A root declaration.
+    Root { did: String, vcts: Vec<String> },
+    /// An accreditation.
+    Accreditation(AccreditationRecord),
+    /// A revocation of accreditation `id` as of `at`.
+    Revocation { id: String, at: i64 },
+    /// A status list version.
+    StatusList { uri: String, issuer: String, iat: i64 },
+}
+
+impl Effect {
+    /// The DID or URI the entry is about (indexed for lookups).
+    pub(crate) fn subject(&self) -> String {
+        match self {
+            Effect::Did { state, .. } => state.did().to_string(),
+            Effect::Root { did, .. } => did.clone(),
+            Effect::Accreditation(a) => a.subject.clone(),
+            Effect::Revocation { id, .. } => id.clone(),
+            Effect::StatusList { uri, .. } => uri.clone(),
+        }
+    }
+}
+
+/// Validates `entry` against `state` at time `now`, for a ledger whose DIDs live on
+/// `host`.
+pub(crate) fn validate(entry: &Entry, state: &mut dyn State, host: &str, now: i64) -> Result<Effect> {
+    match entry {
+        Entry::DidLog { line } => did_log(line, state, host, now),
+        Entry::Root { jws } => root(jws, state, now),
+        Entry::Accreditation { jws } => accreditation(jws, state, now),
+        Entry::AccreditationRevocation { jws } => revocation(jws, state, now),
+        Entry::StatusList { jws } => status_list(jws, state, now),
+    }
+}
+
+fn did_log(line: &str, state: &mut dyn State, host: &str, now: i64) -> Result<Effect> {
+    let value: Value = serde_json::from_str(line)
+        .map_err(|e| Error::MalformedEntry(format!("DID log line is not JSON: {e}")))?;
+    let did = value
+        .pointer("/state/id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::MalformedEntry("DID log line has no state.id".into()))?
+        .to_string();
+    match state.did_state(&did)? {
+        Some(mut current) => {
+            current.append(line, now)?;
+            Ok(Effect::Did {
+                new_path: None,
+                state: Box::new(current),
+            })
+        }
+        None => {
+            let genesis = LogState::genesis(line, now)?;
+            let parsed = Did::parse(genesis.did())?;
+            let did_host = match parsed.port() {
+                Some(p) => format!("{}:{p}", parsed.host()),
+                None => parsed.host().to_string(),
+            };
+            if did_host != host {
+                return Err(Error::DidHostMismatch {
+                    found: did_host,
+                    expected: host.to_string(),
+                });
+            }
+            let path = web_path(&parsed);
+            if state.did_at_path(&path)?.is_some() {
+                return Err(Error::DidPathTaken(path));
+            }
+            Ok(Effect::Did {
+                new_path: Some(path),
+                state: Box::new(genesis),
+            })
+        }
+    }
+}
+
+/// The path a did:webvh DID's log is served at, without `/did.jsonl`.
+pub fn web_path(did: &Did) -> String {
+    let segments = did.path();
+    if segments.is_empty() {
+        ".well-known".to_string()
+    } else {
+        segments.join("/")
+    }
+}
+
+/// Resolves the signing key of `jws` (its `kid`, a key of `iss`) as of `at`, through
+/// the ledger's own DID logs for did:webvh and locally for did:jwk / did:key.
+fn signer_key(jws: &Jws, state: &mut dyn State, at: i64) -> Result<()> {
+    jws.issuer()?;
+    let kid = jws.kid()?;
+    let did = kid.split('#').next().unwrap_or_default();
+    let key = if did.starts_with("did:webvh:") {
+        let log = state
+            .did_state(did)?
+            .ok_or_else(|| Error::SignerKey(civitas_did::Error::NotFound(did.to_string())))?;
+        let resolution = log
+            .resolve(&ResolveOptions::at(Some(at)))
+            .map_err(Error::SignerKey)?;
+        if resolution.metadata.deactivated {
+            return Err(Error::SignerKey(civitas_did::Error::Deactivated(did.to_string())));
+        }
+        resolution
+            .document
+            .key_for(kid, Purpose::AssertionMethod)
+            .cloned()
+            .map_err(Error::SignerKey)?
+    } else {
+        civitas_did::MethodResolver::local()
+            .resolve_key(kid, Purpose::AssertionMethod, Some(at))
+            .map_err(Error::SignerKey)?
+    };
+    jws.verify(&key)?;
+    Ok(())
+}
+
+fn iat(jws: &Jws, now: i64) -> Result<i64> {
+    let iat = jws
+        .time_claim("iat")?
+        .ok_or_else(|| Error::InvalidEntry("missing iat".into()))?;
+    if iat > now + MAX_FUTURE_SKEW {
+        return Err(Error::InvalidEntry(format!(
+            "iat is {} s in the future",
+            iat - now
+        )));
+    }
+    Ok(iat)
+}
+
+fn vcts(jws: &Jws) -> Result<Vec<String>> {
+    let list = jws
+        .payload
+        .get("vcts")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::InvalidEntry("vcts must be a list of credential types".into()))?;
+    let mut out = Vec::with_capacity(list.len());
+    for v in list {
+        let s = v
+            .as_str()
+            .filter(|s| !s.is_empty() && s.len() <= 512 && s.contains(':'))
+            .ok_or_else(|| Error::InvalidEntry("each vct must be a URI".into()))?;
+        if !out.iter().any(|o: &String| o == s) {
+            out.push(s.to_string());
+        }
+    }
+    if out.is_empty() || out.len() > 64 {
+        return Err(Error::InvalidEntry("vcts must list 1 to 64 types".into()));
+    }
+    Ok(out)
+}
+
+fn root(token: &str, state: &mut dyn State, now: i64) -> Result<Effect> {
+    let jws = Jws::parse(token, TYP_ROOT)?;
+    let iat = iat(&jws, now)?;
+    signer_key(&jws, state, iat)?;
+    let did = jws.issuer()?.to_string();
+    if state.root(&did)?.is_some() {
+        return Err(Error::Replay(format!("{did} has already declared itself a root")));
+    }
+    Ok(Effect::Root {
+        did,
+        vcts: vcts(&jws)?,
+    })
+}
+
+fn accreditation(token: &str, state: &mut dyn State, now: i64) -> Result<Effect> {
+    let jws = Jws::parse(token, TYP_ACCREDITATION)?;
+    let iat = iat(&jws, now)?;
+    signer_key(&jws, state, iat)?;
+    let issuer = jws.issuer()?.to_string();
+    let subject = jws.str_claim("sub")?.to_string();
+    civitas_did::validate_did(&subject)
+        .map_err(|_| Error::InvalidEntry("sub is not a DID".into()))?;
+    if subject.starts_with("did:webvh:") && state.did_state(&subject)?.is_none() {
+        return Err(Error::InvalidEntry(format!(
+            "the accredited DID {subject} is not on this ledger"
+        )));
+    }
+    if subject == issuer {
+        return Err(Error::InvalidEntry("an issuer cannot accredit itself".into()));
+    }
+    let id = jws.str_claim("jti")?.to_string();
+    if id.is_empty() || id.len() > 128 {
+        return Err(Error::InvalidEntry("jti must be 1 to 128 characters".into()));
+    }
+    if state.accreditation(&id)?.is_some() {
+        return Err(Error::Replay(format!("accreditation {id} already exists")));
+    }
+    let vcts = vcts(&jws)?;
+    let nbf = jws.time_claim("nbf")?.unwrap_or(iat);
+    let exp = jws.time_claim("exp")?;
+    if exp.is_some_and(|e| e <= nbf) {
+        return Err(Error::InvalidEntry("exp must be after nbf".into()));
+    }
+    let delegate = match jws.payload.get("delegate") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(Error::InvalidEntry("delegate must be true or false".into())),
+    };
+    let name = match jws.payload.get("name") {
+        None => None,
+        Some(Value::String(s)) if !s.is_empty() && s.len() <= 200 => Some(s.clone()),
+        Some(_) => return Err(Error::InvalidEntry("name must be a short string".into())),
+    };
+    // The accreditor must be a root for every type, or accredited to delegate it.
+    let root_vcts = state.root(&issuer)?.unwrap_or_default();
+    let held = state.accreditations_of(&issuer)?;
+    for vct in &vcts {
+        let as_root = root_vcts.iter().any(|v| v == vct);
+        let delegated = held.iter().any(|a| a.delegate && a.covers(vct, iat));
+        if !as_root && !delegated {
+            return Err(Error::NotAuthorized(format!(
+                "{issuer} is neither a root for {vct} nor accredited to delegate it"
+            )));
+        }
+    }
+    Ok(Effect::Accreditation(AccreditationRecord {
+        index: 0,
+        id,
+        issuer,
+        subject,
+        name,
+        vcts,
+        nbf,
+        exp,
+        delegate,
+        revoked_at: None,
+    }))
+}
+
+fn revocation(token: &str, state: &mut dyn State, now: i64) -> Result<Effect> {
+    let jws = Jws::parse(token, TYP_ACCREDITATION_REVOCATION)?;
+    let iat = iat(&jws, now)?;
+    signer_key(&jws, state, iat)?;
+    let issuer = jws.issuer()?;
+    let id = jws.str_claim("jti")?;
+    let record = state
+        .accreditation(id)?
+        .ok_or_else(|| Error::InvalidEntry(format!("no accreditation {id}")))?;
+    if record.issuer != issuer {
+        return Err(Error::NotAuthorized(format!(
+            "only {} may revoke accreditation {id}",
+            record.issuer
+        )));
+    }
+    if record.revoked_at.is_some() {
+        return Err(Error::Replay(format!("accreditation {id} is already revoked")));
+    }
+    Ok(Effect::Revocation {
+        id: id.to_string(),
+        at: iat,
+    })
+}
+
+fn status_list(token: &str, state: &mut dyn State, now: i64) -> Result<Effect> {
+    let (parsed, _) = parse_status_list_token(token)?;
+    if parsed.iat > now + MAX_FUTURE_SKEW {
+        return Err(Error::InvalidEntry("iat is in the future".into()));
+    }
+    // Check the signature through the same path as the other signed entries.
+    let jws = Jws::parse(token, civitas_credential::status_list::TYP_STATUSLIST_JWT)?;
+    signer_key(&jws, state, parsed.iat)?;
+    if parsed.uri.is_empty() || parsed.uri.len() > 512 {
+        return Err(Error::InvalidEntry("sub (the list URI) must be 1 to 512 characters".into()));
+    }
+    if let Some((owner, last_iat)) = state.status_list_owner(&parsed.uri)? {
+        if owner != parsed.issuer {
+            return Err(Error::NotAuthorized(format!(
+                "status list {} belongs to {owner}",
+                parsed.uri
+            )));
+        }
+        if parsed.iat <= last_iat {
+            return Err(Error::Replay(format!(
+                "status list {} has a version as new or newer (iat {last_iat})",
+                parsed.uri
+            )));
+        }
+    }
+    Ok(Effect::StatusList {
+        uri: parsed.uri,
+        issuer: parsed.issuer,
+        iat: parsed.iat,
+    })
+}
