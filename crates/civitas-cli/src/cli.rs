@@ -30,6 +30,9 @@ pub(crate) enum Command {
     Issue(crate::commands::issue::Args),
     /// Make a presentation: disclose chosen claims to one counter (for citizens).
     Present(crate::commands::present::Args),
+    /// Your wallet: keys, credentials, consent, history, backup and recovery.
+    #[command(subcommand)]
+    Wallet(crate::commands::wallet::Command),
     /// Check a presentation (for counters). Exit status: 0 valid, 1 not valid,
     /// 2 usage error or unreadable input.
     Verify(crate::commands::verify::Args),

@@ -2,8 +2,6 @@
 //! SQLite backend and against the HTTP client talking to a node on loopback.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use civitas_credential::status_list::{StatusList, status};
 use civitas_did::{Purpose, ResolveOptions, Resolver};
 use civitas_ledger::build::{self, AccreditationSpec};
@@ -12,7 +10,7 @@ use civitas_ledger::{
     Checkpoint, Entry, LedgerWriter, NoteVerifier, leaf_hash, verify_consistency,
     verify_inclusion,
 };
-use common::*;
+use civitas_testkit::*;
 use std::sync::Arc;
 
 fn refused<W: LedgerWriter>(ledger: &W, entry: &Entry, want: &str) {

@@ -5,6 +5,7 @@ pub(crate) mod issue;
 pub(crate) mod key;
 pub(crate) mod present;
 pub(crate) mod verify;
+pub(crate) mod wallet;
 
 use crate::cli::{Cli, Command};
 use crate::error::Result;
@@ -18,5 +19,6 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Issue(args) => issue::exec(args),
         Command::Present(args) => present::exec(args),
         Command::Verify(args) => verify::exec(args),
+        Command::Wallet(cmd) => wallet::exec(cmd),
     }
 }

@@ -126,7 +126,7 @@ pub(crate) fn check_uri(uri: &str, param: &'static str) -> Result<()> {
     }
     let (scheme, rest) = uri.split_once("://").ok_or_else(|| bad("not absolute"))?;
     let authority = rest
-        .split(|c| c == '/' || c == '?')
+        .split(['/', '?'])
         .next()
         .unwrap_or_default();
     if authority.contains('@') {

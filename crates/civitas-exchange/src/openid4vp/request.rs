@@ -395,13 +395,10 @@ impl AuthorizationRequest {
         if obj.get("transaction_data").is_some() {
             return Err(Error::TransactionDataUnsupported);
         }
-        for refused in ["scope", "request", "redirect_uri"] {
+        for refused in ["scope", "request"] {
             if obj.get(refused).is_some() {
                 return Err(Error::UnsupportedParameter(refused));
             }
-        }
-        if obj.get("request_uri_method").is_some() {
-            return Err(Error::RequestUriMethodWithoutRequestUri);
         }
         let text = |name: &'static str| -> Result<Option<&str>> {
             obj.opt_str(name, MAX_URL_LEN)
@@ -413,9 +410,17 @@ impl AuthorizationRequest {
         if response_type != RESPONSE_TYPE {
             return Err(Error::UnsupportedResponseType(shorten(response_type, 40)));
         }
-        let response_mode = required("response_mode")?;
+        // Without response_mode, vp_token defaults to `fragment` (§5.5).
+        let response_mode = text("response_mode")?.unwrap_or("fragment");
         if response_mode != RESPONSE_MODE_DIRECT_POST {
             return Err(Error::UnsupportedResponseMode(shorten(response_mode, 40)));
+        }
+        // §8.2: with direct_post, redirect_uri MUST NOT be present.
+        if obj.get("redirect_uri").is_some() {
+            return Err(Error::UnsupportedParameter("redirect_uri"));
+        }
+        if obj.get("request_uri_method").is_some() {
+            return Err(Error::RequestUriMethodWithoutRequestUri);
         }
         let client_id = ClientId::parse(required("client_id")?)?;
         let response_uri = resolve_response_uri(&client_id, text("response_uri")?)?;

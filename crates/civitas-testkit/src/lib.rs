@@ -1,5 +1,5 @@
-//! Shared test fixtures: actors with did:webvh identities, ledgers, a node on loopback.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![doc = include_str!("../README.md")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use civitas_crypto::{Algorithm, SigningKey, SystemRng};
 use civitas_did::Purpose;
@@ -143,5 +143,37 @@ impl Drop for Node {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// Sample PID claims.
+pub fn pid_claims() -> serde_json::Map<String, serde_json::Value> {
+    serde_json::json!({
+        "given_name": "Mei-Ling", "family_name": "Chen", "birthdate": "1958-03-14",
+        "age_over_18": true, "age_over_65": true, "nationality": "TW",
+        "address": {"street_address": "1 Shifu Road", "locality": "Taipei", "postal_code": "110"},
+        "personal_number": "A123456789"
+    })
+    .as_object()
+    .cloned()
+    .unwrap()
+}
+
+impl Actor {
+    /// Issues a PID to `holder` at `iat`, signed with this actor's current key, with an
+    /// optional status list reference.
+    pub fn issue_pid(
+        &self,
+        holder: civitas_credential::HolderBinding,
+        iat: i64,
+        status: Option<civitas_credential::StatusRef>,
+    ) -> String {
+        let claims = pid_claims();
+        let mut o = civitas_credential::IssueOptions::new(&self.did, &self.kid, PID, iat);
+        o.holder = Some(holder);
+        o.status = status;
+        o.exp = Some(iat + 365 * 86_400);
+        o.nested_sd = civitas_credential::types::PID.nested_sd_for(&claims);
+        civitas_credential::issue(&claims, &o, &self.key, &SystemRng).unwrap()
     }
 }

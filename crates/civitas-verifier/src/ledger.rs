@@ -1,0 +1,156 @@
+//! Trust and revocation from the ledger: accreditation chains up to the verifier's
+//! roots, and Token Status Lists published by issuers.
+
+use crate::{CredentialStatus, Error, Result, StatusSource, TrustSource};
+use civitas_credential::StatusRef;
+use civitas_credential::jws::Jws;
+use civitas_credential::status_list::{TYP_STATUSLIST_JWT, parse_status_list_token, status};
+use civitas_did::{Purpose, Resolver};
+use civitas_ledger::LedgerReader;
+
+/// Longest accreditation chain followed (root → … → issuer).
+pub const MAX_CHAIN: usize = 5;
+
+/// An issuer is trusted for a `vct` when a chain of accreditations in force at the
+/// verification time — none revoked, every intermediate one allowed to delegate —
+/// leads from it to one of `roots` (an issuer that is itself a root is trusted).
+#[derive(Debug, Clone)]
+pub struct AccreditationTrust<R> {
+    ledger: R,
+    roots: Vec<String>,
+    also_trusted: Vec<String>,
+}
+
+impl<R: LedgerReader> AccreditationTrust<R> {
+    /// Trust rooted in `roots`, read from `ledger`.
+    pub fn new(ledger: R, roots: Vec<String>) -> Self {
+        AccreditationTrust {
+            ledger,
+            roots,
+            also_trusted: Vec::new(),
+        }
+    }
+
+    /// Also trusts these issuers directly (`--trust`).
+    pub fn with_trusted(mut self, issuers: Vec<String>) -> Self {
+        self.also_trusted = issuers;
+        self
+    }
+}
+
+impl<R: LedgerReader> TrustSource for AccreditationTrust<R> {
+    fn check(&self, issuer: &str, vct: &str, at: i64) -> Result<()> {
+        if self.also_trusted.iter().any(|t| t == issuer) || self.roots.iter().any(|r| r == issuer) {
+            return Ok(());
+        }
+        if self.roots.is_empty() {
+            return Err(untrusted(issuer, vct, ": no trusted roots are configured (use --root DID, --trust DID or a policy file)"));
+        }
+        let mut frontier = vec![issuer.to_string()];
+        let mut seen = vec![issuer.to_string()];
+        let mut revoked_seen = false;
+        for depth in 0..MAX_CHAIN {
+            let mut next = Vec::new();
+            for did in &frontier {
+                let records = self
+                    .ledger
+                    .accreditations(did)
+                    .map_err(|e| Error::StatusUnavailable(format!("cannot read accreditations: {e}")))?;
+                for a in records {
+                    let vct_ok = a.vcts.iter().any(|v| v == vct);
+                    if vct_ok && a.revoked_at.is_some_and(|r| r <= at) {
+                        revoked_seen = true;
+                    }
+                    // Past the issuer itself, an accreditor must have been allowed to
+                    // delegate.
+                    if !a.covers(vct, at) || (depth > 0 && !a.delegate) {
+                        continue;
+                    }
+                    if self.roots.iter().any(|r| *r == a.issuer) {
+                        return Ok(());
+                    }
+                    if !seen.contains(&a.issuer) {
+                        seen.push(a.issuer.clone());
+                        next.push(a.issuer);
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        Err(untrusted(
+            issuer,
+            vct,
+            if revoked_seen {
+                ": its accreditation has been revoked"
+            } else {
+                ": no accreditation in force leads to a trusted root"
+            },
+        ))
+    }
+}
+
+fn untrusted(issuer: &str, vct: &str, why: &str) -> Error {
+    Error::UntrustedIssuer {
+        issuer: issuer.to_string(),
+        vct: vct.to_string(),
+        why: why.to_string(),
+    }
+}
+
+/// Status from the issuer's Token Status List on the ledger: the newest token at the
+/// credential's URI, signed by the credential's issuer (key resolved as of the token's
+/// `iat`), not expired.
+#[derive(Debug)]
+pub struct LedgerStatus<R, V> {
+    ledger: R,
+    resolver: V,
+}
+
+impl<R: LedgerReader, V: Resolver> LedgerStatus<R, V> {
+    /// Reads lists from `ledger`, resolving issuer keys with `resolver`.
+    pub fn new(ledger: R, resolver: V) -> Self {
+        LedgerStatus { ledger, resolver }
+    }
+}
+
+impl<R: LedgerReader, V: Resolver> StatusSource for LedgerStatus<R, V> {
+    fn status(&self, issuer: &str, reference: &StatusRef, at: i64) -> Result<CredentialStatus> {
+        let token = self
+            .ledger
+            .status_list(&reference.uri)
+            .map_err(|e| Error::StatusUnavailable(format!("cannot read the status list: {e}")))?
+            .ok_or_else(|| Error::StatusUnavailable(format!("no status list is published at {}", reference.uri)))?;
+        let (list, _) = parse_status_list_token(&token)
+            .map_err(|e| Error::StatusUnavailable(format!("bad status list: {e}")))?;
+        if list.issuer != issuer {
+            return Err(Error::StatusUnavailable(format!(
+                "the status list at {} is published by {}, not by the credential's issuer",
+                reference.uri, list.issuer
+            )));
+        }
+        let jws = Jws::parse(&token, TYP_STATUSLIST_JWT)
+            .map_err(|e| Error::StatusUnavailable(format!("bad status list: {e}")))?;
+        let key = self
+            .resolver
+            .resolve_key(&list.kid, Purpose::AssertionMethod, Some(list.iat))
+            .map_err(|e| Error::StatusUnavailable(format!("the status list's signing key: {e}")))?;
+        jws.verify(&key)
+            .map_err(|_| Error::StatusUnavailable("the status list's signature does not verify".into()))?;
+        if list.exp.is_some_and(|exp| at >= exp) {
+            return Err(Error::StatusUnavailable("the status list has expired".into()));
+        }
+        match list.list.get(reference.idx) {
+            None => Err(Error::StatusUnavailable(format!(
+                "index {} is outside the status list",
+                reference.idx
+            ))),
+            Some(status::VALID) => Ok(CredentialStatus::Valid),
+            Some(status::INVALID) => Ok(CredentialStatus::Invalid),
+            Some(status::SUSPENDED) => Ok(CredentialStatus::Suspended),
+            Some(other) => Ok(CredentialStatus::Other(other)),
+        }
+    }
+}
