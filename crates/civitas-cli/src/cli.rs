@@ -26,6 +26,17 @@ pub(crate) enum Command {
     /// Create and inspect signing keys.
     #[command(subcommand)]
     Key(crate::commands::key::Command),
+    /// did:webvh identities on the ledger (for issuers and roots).
+    #[command(subcommand)]
+    Did(crate::commands::did::Command),
+    /// Accredit an issuer on the ledger (for root authorities).
+    Accredit(crate::commands::accredit::Args),
+    /// Publish and update revocation status lists (for issuers).
+    #[command(subcommand)]
+    Status(crate::commands::status::Command),
+    /// Run, inspect, copy and audit the ledger.
+    #[command(subcommand)]
+    Ledger(crate::commands::ledger::Command),
     /// Issue a credential (for issuers: city hall, a hospital).
     Issue(crate::commands::issue::Args),
     /// Make a presentation: disclose chosen claims to one counter (for citizens).

@@ -82,8 +82,8 @@ impl Entry {
                 max: MAX_ENTRY_BYTES,
             });
         }
-        let entry: Entry = serde_json::from_slice(bytes)
-            .map_err(|e| Error::MalformedEntry(e.to_string()))?;
+        let entry: Entry =
+            serde_json::from_slice(bytes).map_err(|e| Error::MalformedEntry(e.to_string()))?;
         if entry.to_bytes() != bytes {
             return Err(Error::MalformedEntry(
                 "not in canonical form (compact JSON, members in order)".into(),
@@ -133,6 +133,9 @@ mod tests {
         assert!(Entry::from_bytes(br#"{"type":"other","jws":"x"}"#).is_err());
         assert!(Entry::from_bytes(br#"{"type":"root","jws":"x","extra":1}"#).is_err());
         let big = vec![b'a'; MAX_ENTRY_BYTES + 1];
-        assert!(matches!(Entry::from_bytes(&big), Err(Error::EntryTooLarge { .. })));
+        assert!(matches!(
+            Entry::from_bytes(&big),
+            Err(Error::EntryTooLarge { .. })
+        ));
     }
 }

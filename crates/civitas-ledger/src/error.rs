@@ -150,7 +150,9 @@ pub enum Error {
     #[error("not found: {0}")]
     NotFound(String),
     /// The log signed two different checkpoints for the same size: a split view.
-    #[error("SPLIT VIEW: the ledger signed two different checkpoints for size {size}; both are kept as evidence")]
+    #[error(
+        "SPLIT VIEW: the ledger signed two different checkpoints for size {size}; both are kept as evidence"
+    )]
     SplitView {
         /// The tree size.
         size: u64,

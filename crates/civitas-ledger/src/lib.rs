@@ -21,10 +21,11 @@ pub use merkle::{
     consistency_proof, inclusion_proof, leaf_hash, node_hash, root, verify_consistency,
     verify_inclusion,
 };
-pub use store::{AuditReport, Clock, MAX_ENTRIES_PER_READ, SqliteLedger, checkpoint_time, key_path, system_clock};
+pub use store::{
+    AuditReport, Clock, MAX_ENTRIES_PER_READ, SqliteLedger, checkpoint_time, key_path, system_clock,
+};
 pub use sync::{SyncReport, sync};
 pub use traits::{
-    AccreditationRecord, LedgerInfo, LedgerLogSource, LedgerReader, LedgerWriter, Receipt,
-    resolver,
+    AccreditationRecord, LedgerInfo, LedgerLogSource, LedgerReader, LedgerWriter, Receipt, resolver,
 };
 pub use validate::{MAX_FUTURE_SKEW, web_path};

@@ -115,11 +115,17 @@ impl SqliteLedger {
     /// `host`, signing checkpoints with `key` (Ed25519).
     pub fn create(path: &Path, host: &str, key: SigningKey, clock: Clock) -> Result<Self> {
         if path.exists() {
-            return Err(Error::InvalidEntry(format!("{} already exists", path.display())));
+            return Err(Error::InvalidEntry(format!(
+                "{} already exists",
+                path.display()
+            )));
         }
         let origin = format!("{host}/civitas-ledger");
         let signer = NoteSigner::new(origin.clone(), key)?;
-        let conn = open_conn(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+        let conn = open_conn(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
         conn.execute_batch(SCHEMA)?;
         let tx = conn.unchecked_transaction()?;
         for (k, v) in [
@@ -128,7 +134,10 @@ impl SqliteLedger {
             ("log_key", &signer.verifier()?.to_vkey()),
             ("role", "primary"),
         ] {
-            tx.execute("INSERT INTO meta(key, value) VALUES (?1, ?2)", params![k, v])?;
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2)",
+                params![k, v],
+            )?;
         }
         let note = signer.sign_checkpoint(&checkpoint(&origin, 0, merkle::EMPTY_ROOT, clock()))?;
         tx.execute(
@@ -142,12 +151,23 @@ impl SqliteLedger {
 
     /// Creates an empty replica of the ledger described by `info`, synced from
     /// `source`.
-    pub fn create_replica(path: &Path, info: &LedgerInfo, source: &str, clock: Clock) -> Result<Self> {
+    pub fn create_replica(
+        path: &Path,
+        info: &LedgerInfo,
+        source: &str,
+        clock: Clock,
+    ) -> Result<Self> {
         if path.exists() {
-            return Err(Error::InvalidEntry(format!("{} already exists", path.display())));
+            return Err(Error::InvalidEntry(format!(
+                "{} already exists",
+                path.display()
+            )));
         }
         NoteVerifier::parse(&info.log_key)?;
-        let conn = open_conn(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+        let conn = open_conn(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
         conn.execute_batch(SCHEMA)?;
         let tx = conn.unchecked_transaction()?;
         for (k, v) in [
@@ -157,7 +177,10 @@ impl SqliteLedger {
             ("role", "replica"),
             ("source", source),
         ] {
-            tx.execute("INSERT INTO meta(key, value) VALUES (?1, ?2)", params![k, v])?;
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2)",
+                params![k, v],
+            )?;
         }
         tx.execute(
             "INSERT INTO checkpoints(size, root, note, signed) VALUES (0, ?1, '', NULL)",
@@ -192,7 +215,8 @@ impl SqliteLedger {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::Storage(e.to_string()))?;
         }
-        let key = SigningKey::generate(civitas_crypto::Algorithm::EdDsa, &civitas_crypto::SystemRng)?;
+        let key =
+            SigningKey::generate(civitas_crypto::Algorithm::EdDsa, &civitas_crypto::SystemRng)?;
         if key_file.exists() {
             return Err(Error::InvalidEntry(format!(
                 "{} exists without its ledger; refusing to replace a key",
@@ -207,7 +231,8 @@ impl SqliteLedger {
     fn open_with(path: &Path, key: Option<SigningKey>, clock: Clock) -> Result<Self> {
         let conn = open_conn(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let meta = Meta {
-            origin: meta_get(&conn, "origin")?.ok_or_else(|| Error::Storage("not a Civitas ledger (no origin)".into()))?,
+            origin: meta_get(&conn, "origin")?
+                .ok_or_else(|| Error::Storage("not a Civitas ledger (no origin)".into()))?,
             host: meta_get(&conn, "host")?.unwrap_or_default(),
             log_key: NoteVerifier::parse(&meta_get(&conn, "log_key")?.unwrap_or_default())?,
             role: meta_get(&conn, "role")?.unwrap_or_default(),
@@ -283,7 +308,9 @@ impl SqliteLedger {
     /// Opens a write connection for sync (replicas only).
     pub(crate) fn sync_connection(&self) -> Result<Connection> {
         if !self.is_replica() {
-            return Err(Error::InvalidEntry("only a replica can be synced into".into()));
+            return Err(Error::InvalidEntry(
+                "only a replica can be synced into".into(),
+            ));
         }
         open_conn(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE)
     }
@@ -307,9 +334,17 @@ impl SqliteLedger {
         let size = self.info()?.size;
         let scratch_dir = tempfile::Builder::new()
             .prefix(".civitas-audit")
-            .tempdir_in(self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
+            .tempdir_in(
+                self.path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new(".")),
+            )
             .map_err(|e| Error::Storage(e.to_string()))?;
-        let scratch = open_conn(&scratch_dir.path().join("replay.db"), OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+        let scratch = open_conn(
+            &scratch_dir.path().join("replay.db"),
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
         scratch.pragma_update(None, "synchronous", "OFF")?;
         scratch.execute_batch(SCHEMA)?;
         let mut cache = HashMap::new();
@@ -464,7 +499,10 @@ fn accreditation_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Accreditati
 const ACCREDITATION_COLUMNS: &str =
     "id, idx, issuer, subject, name, vcts, nbf, exp, delegate, revoked_at";
 
-pub(crate) fn query_accreditations(conn: &Connection, subject: &str) -> Result<Vec<AccreditationRecord>> {
+pub(crate) fn query_accreditations(
+    conn: &Connection,
+    subject: &str,
+) -> Result<Vec<AccreditationRecord>> {
     let mut st = conn.prepare_cached(&format!(
         "SELECT {ACCREDITATION_COLUMNS} FROM accreditations WHERE subject = ?1 ORDER BY idx"
     ))?;
@@ -559,7 +597,11 @@ pub(crate) fn insert_entry(
         }
         Effect::Root { did, vcts } => {
             conn.prepare_cached("INSERT INTO roots(did, vcts, idx) VALUES (?1, ?2, ?3)")?
-                .execute(params![did, serde_json::to_string(&vcts).unwrap_or_default(), index as i64])?;
+                .execute(params![
+                    did,
+                    serde_json::to_string(&vcts).unwrap_or_default(),
+                    index as i64
+                ])?;
         }
         Effect::Accreditation(a) => {
             conn.prepare_cached(
@@ -593,7 +635,11 @@ pub(crate) fn insert_entry(
     let nodes = merkle::append_nodes(index, leaf, &ConnNodes(conn))?;
     let mut st = conn.prepare_cached("INSERT INTO nodes(level, idx, hash) VALUES (?1, ?2, ?3)")?;
     for (id, hash) in nodes {
-        st.execute(params![id.level, id.index as i64, hash.as_bytes().as_slice()])?;
+        st.execute(params![
+            id.level,
+            id.index as i64,
+            hash.as_bytes().as_slice()
+        ])?;
     }
     Ok(leaf)
 }
@@ -641,7 +687,9 @@ impl Writer {
 
     fn commit(&mut self, jobs: &[Job]) -> Result<Vec<Vec<Result<Receipt>>>> {
         let now = (self.clock)();
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut size = size_of(&tx)?;
         let mut accepted: Vec<(usize, usize, u64, Hash)> = Vec::new();
         let mut results: Vec<Vec<Result<Receipt>>> = Vec::with_capacity(jobs.len());
@@ -667,7 +715,8 @@ impl Writer {
                 match effect {
                     Ok(effect) => {
                         if let Effect::Did { state, .. } = &effect {
-                            self.cache.insert(state.did().to_string(), (**state).clone());
+                            self.cache
+                                .insert(state.did().to_string(), (**state).clone());
                         }
                         let leaf = insert_entry(&tx, size, entry, &bytes, effect, now)?;
                         accepted.push((j, e, size, leaf));
@@ -681,11 +730,13 @@ impl Writer {
         }
         if !accepted.is_empty() {
             let root = merkle::root(size, &ConnNodes(&tx))?;
-            let note = self
-                .signer
-                .sign_checkpoint(&checkpoint(&self.meta.origin, size, root, now))?;
-            tx.prepare_cached("INSERT INTO checkpoints(size, root, note, signed) VALUES (?1, ?2, ?3, ?4)")?
-                .execute(params![size as i64, root.as_bytes().as_slice(), note, now])?;
+            let note =
+                self.signer
+                    .sign_checkpoint(&checkpoint(&self.meta.origin, size, root, now))?;
+            tx.prepare_cached(
+                "INSERT INTO checkpoints(size, root, note, signed) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![size as i64, root.as_bytes().as_slice(), note, now])?;
             tx.commit()?;
             for (j, e, index, leaf) in accepted {
                 results[j][e] = Ok(Receipt {
@@ -704,7 +755,11 @@ impl LedgerReader for SqliteLedger {
         self.read(|c| {
             let size = size_of(c)?;
             let note: Option<String> = c
-                .query_row("SELECT note FROM checkpoints WHERE note != '' ORDER BY size DESC LIMIT 1", [], |r| r.get(0))
+                .query_row(
+                    "SELECT note FROM checkpoints WHERE note != '' ORDER BY size DESC LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
                 .optional()?;
             let synced_at = meta_get(c, "synced_at")?.and_then(|s| s.parse().ok());
             Ok(LedgerInfo {
@@ -723,7 +778,11 @@ impl LedgerReader for SqliteLedger {
     fn checkpoint(&self) -> Result<String> {
         self.read(|c| {
             let note: Option<String> = c
-                .query_row("SELECT note FROM checkpoints WHERE note != '' ORDER BY size DESC LIMIT 1", [], |r| r.get(0))
+                .query_row(
+                    "SELECT note FROM checkpoints WHERE note != '' ORDER BY size DESC LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
                 .optional()?;
             note.ok_or_else(|| Error::NotFound("no signed checkpoint yet".into()))
         })
@@ -742,16 +801,26 @@ impl LedgerReader for SqliteLedger {
 
     fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>> {
         if end < start {
-            return Err(Error::SizesOutOfOrder { first: start, second: end });
+            return Err(Error::SizesOutOfOrder {
+                first: start,
+                second: end,
+            });
         }
         let end = end.min(start.saturating_add(MAX_ENTRIES_PER_READ));
         self.read(|c| {
             let size = size_of(c)?;
             if end > size {
-                return Err(Error::IndexOutOfRange { index: end.saturating_sub(1), size });
+                return Err(Error::IndexOutOfRange {
+                    index: end.saturating_sub(1),
+                    size,
+                });
             }
-            let mut st = c.prepare_cached("SELECT body FROM entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx")?;
-            let rows = st.query_map(params![start as i64, end as i64], |r| r.get::<_, Vec<u8>>(0))?;
+            let mut st = c.prepare_cached(
+                "SELECT body FROM entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+            )?;
+            let rows = st.query_map(params![start as i64, end as i64], |r| {
+                r.get::<_, Vec<u8>>(0)
+            })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }
@@ -760,7 +829,10 @@ impl LedgerReader for SqliteLedger {
         self.read(|c| {
             let held = size_of(c)?;
             if size > held {
-                return Err(Error::IndexOutOfRange { index: size, size: held });
+                return Err(Error::IndexOutOfRange {
+                    index: size,
+                    size: held,
+                });
             }
             merkle::inclusion_proof(index, size, &ConnNodes(c))
         })
@@ -770,7 +842,10 @@ impl LedgerReader for SqliteLedger {
         self.read(|c| {
             let held = size_of(c)?;
             if second > held {
-                return Err(Error::IndexOutOfRange { index: second, size: held });
+                return Err(Error::IndexOutOfRange {
+                    index: second,
+                    size: held,
+                });
             }
             merkle::consistency_proof(first, second, &ConnNodes(c))
         })
@@ -782,8 +857,10 @@ impl LedgerReader for SqliteLedger {
 
     fn did_at_path(&self, path: &str) -> Result<Option<String>> {
         self.read(|c| {
-            Ok(c.query_row("SELECT did FROM dids WHERE path = ?1", [path], |r| r.get(0))
-                .optional()?)
+            Ok(
+                c.query_row("SELECT did FROM dids WHERE path = ?1", [path], |r| r.get(0))
+                    .optional()?,
+            )
         })
     }
 

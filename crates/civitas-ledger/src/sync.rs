@@ -35,8 +35,11 @@ pub fn sync(
 ) -> Result<SyncReport> {
     let log_key = replica.log_key().clone();
     let remote_note = source.checkpoint()?;
-    let remote = Checkpoint::open(&remote_note, &log_key)
-        .map_err(|e| Error::Inconsistent(format!("the source's checkpoint does not verify with the pinned log key: {e}")))?;
+    let remote = Checkpoint::open(&remote_note, &log_key).map_err(|e| {
+        Error::Inconsistent(format!(
+            "the source's checkpoint does not verify with the pinned log key: {e}"
+        ))
+    })?;
     let info = replica.info()?;
     if remote.origin != info.origin {
         return Err(Error::Inconsistent(format!(
@@ -48,7 +51,11 @@ pub fn sync(
     let held_size = size_of(&conn)?;
     let held_root = merkle::root(held_size, &ConnNodes(&conn))?;
     let held_note: Option<String> = conn
-        .query_row("SELECT note FROM checkpoints WHERE size = ?1 AND note != ''", [held_size as i64], |r| r.get(0))
+        .query_row(
+            "SELECT note FROM checkpoints WHERE size = ?1 AND note != ''",
+            [held_size as i64],
+            |r| r.get(0),
+        )
         .optional()?;
     let now = replica.clock();
     let evidence = |kind: &str, held: &str, received: &str| -> Result<()> {
@@ -102,7 +109,9 @@ pub fn sync(
     }
     if held_size > 0 {
         let proof = source.consistency_proof(held_size, remote.size)?;
-        if let Err(e) = merkle::verify_consistency(held_size, remote.size, &proof, &held_root, &remote.root) {
+        if let Err(e) =
+            merkle::verify_consistency(held_size, remote.size, &proof, &held_root, &remote.root)
+        {
             let held = held_note.clone().unwrap_or_default();
             evidence("inconsistent", &held, &remote_note)?;
             return Err(Error::Inconsistent(format!(
@@ -149,7 +158,12 @@ fn record_sync(conn: &rusqlite::Connection, note: &str, cp: &Checkpoint, now: i6
     conn.execute(
         "INSERT INTO checkpoints(size, root, note, signed) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(size) DO UPDATE SET note = excluded.note, root = excluded.root",
-        params![cp.size as i64, cp.root.as_bytes().as_slice(), note, crate::checkpoint_time(note)],
+        params![
+            cp.size as i64,
+            cp.root.as_bytes().as_slice(),
+            note,
+            crate::checkpoint_time(note)
+        ],
     )?;
     conn.execute(
         "INSERT INTO meta(key, value) VALUES ('synced_at', ?1)

@@ -166,9 +166,16 @@ impl<R: LedgerReader> civitas_did::DidLogSource for LedgerLogSource<R> {
 }
 
 /// A resolver for did:jwk, did:key and the did:webvh DIDs of `ledger`.
+///
+/// Which version of a DID answers is chosen by the resolution options (the time a
+/// credential was issued, say). The log itself is re-validated as of the later of
+/// `now` and the wall clock: entries were checked against the ledger's clock when
+/// appended, so verifying a presentation as of an earlier time must not make a later,
+/// valid rotation look like it comes from the future.
 pub fn resolver<R: LedgerReader + 'static>(ledger: R, now: i64) -> civitas_did::MethodResolver {
     civitas_did::MethodResolver::local().with(
         "webvh",
-        civitas_did::WebvhResolver::new(LedgerLogSource(ledger)).at(now),
+        civitas_did::WebvhResolver::new(LedgerLogSource(ledger))
+            .with_clock(move || now.max(chrono::Utc::now().timestamp())),
     )
 }

@@ -46,7 +46,11 @@ pub(crate) enum Effect {
     /// A revocation of accreditation `id` as of `at`.
     Revocation { id: String, at: i64 },
     /// A status list version.
-    StatusList { uri: String, issuer: String, iat: i64 },
+    StatusList {
+        uri: String,
+        issuer: String,
+        iat: i64,
+    },
 }
 
 impl Effect {
@@ -64,7 +68,12 @@ impl Effect {
 
 /// Validates `entry` against `state` at time `now`, for a ledger whose DIDs live on
 /// `host`.
-pub(crate) fn validate(entry: &Entry, state: &mut dyn State, host: &str, now: i64) -> Result<Effect> {
+pub(crate) fn validate(
+    entry: &Entry,
+    state: &mut dyn State,
+    host: &str,
+    now: i64,
+) -> Result<Effect> {
     match entry {
         Entry::DidLog { line } => did_log(line, state, host, now),
         Entry::Root { jws } => root(jws, state, now),
@@ -139,7 +148,9 @@ fn signer_key(jws: &Jws, state: &mut dyn State, at: i64) -> Result<()> {
             .resolve(&ResolveOptions::at(Some(at)))
             .map_err(Error::SignerKey)?;
         if resolution.metadata.deactivated {
-            return Err(Error::SignerKey(civitas_did::Error::Deactivated(did.to_string())));
+            return Err(Error::SignerKey(civitas_did::Error::Deactivated(
+                did.to_string(),
+            )));
         }
         resolution
             .document
@@ -196,7 +207,9 @@ fn root(token: &str, state: &mut dyn State, now: i64) -> Result<Effect> {
     signer_key(&jws, state, iat)?;
     let did = jws.issuer()?.to_string();
     if state.root(&did)?.is_some() {
-        return Err(Error::Replay(format!("{did} has already declared itself a root")));
+        return Err(Error::Replay(format!(
+            "{did} has already declared itself a root"
+        )));
     }
     Ok(Effect::Root {
         did,
@@ -218,11 +231,15 @@ fn accreditation(token: &str, state: &mut dyn State, now: i64) -> Result<Effect>
         )));
     }
     if subject == issuer {
-        return Err(Error::InvalidEntry("an issuer cannot accredit itself".into()));
+        return Err(Error::InvalidEntry(
+            "an issuer cannot accredit itself".into(),
+        ));
     }
     let id = jws.str_claim("jti")?.to_string();
     if id.is_empty() || id.len() > 128 {
-        return Err(Error::InvalidEntry("jti must be 1 to 128 characters".into()));
+        return Err(Error::InvalidEntry(
+            "jti must be 1 to 128 characters".into(),
+        ));
     }
     if state.accreditation(&id)?.is_some() {
         return Err(Error::Replay(format!("accreditation {id} already exists")));
@@ -285,7 +302,9 @@ fn revocation(token: &str, state: &mut dyn State, now: i64) -> Result<Effect> {
         )));
     }
     if record.revoked_at.is_some() {
-        return Err(Error::Replay(format!("accreditation {id} is already revoked")));
+        return Err(Error::Replay(format!(
+            "accreditation {id} is already revoked"
+        )));
     }
     Ok(Effect::Revocation {
         id: id.to_string(),
@@ -302,7 +321,9 @@ fn status_list(token: &str, state: &mut dyn State, now: i64) -> Result<Effect> {
     let jws = Jws::parse(token, civitas_credential::status_list::TYP_STATUSLIST_JWT)?;
     signer_key(&jws, state, parsed.iat)?;
     if parsed.uri.is_empty() || parsed.uri.len() > 512 {
-        return Err(Error::InvalidEntry("sub (the list URI) must be 1 to 512 characters".into()));
+        return Err(Error::InvalidEntry(
+            "sub (the list URI) must be 1 to 512 characters".into(),
+        ));
     }
     if let Some((owner, last_iat)) = state.status_list_owner(&parsed.uri)? {
         if owner != parsed.issuer {

@@ -7,8 +7,7 @@ use civitas_did::{Purpose, ResolveOptions, Resolver};
 use civitas_ledger::build::{self, AccreditationSpec};
 use civitas_ledger::http::client::HttpLedger;
 use civitas_ledger::{
-    Checkpoint, Entry, LedgerWriter, NoteVerifier, leaf_hash, verify_consistency,
-    verify_inclusion,
+    Checkpoint, Entry, LedgerWriter, NoteVerifier, leaf_hash, verify_consistency, verify_inclusion,
 };
 use civitas_testkit::*;
 use std::sync::Arc;
@@ -77,23 +76,42 @@ fn did_story<W: LedgerWriter + Clone + 'static>(ledger: &W) {
     );
     assert!(thief.is_err(), "the writer itself refuses");
     let forged = forge_rotation(&alice, T0 + 10);
-    refused(ledger, &forged, "not committed in the previous nextKeyHashes");
+    refused(
+        ledger,
+        &forged,
+        "not committed in the previous nextKeyHashes",
+    );
     let rotation = alice.rotate(T0 + 60);
     ledger.append(&rotation).unwrap();
     // A replay of the genesis is refused.
     refused(ledger, &genesis, "already in the log (replay)");
     let resolver = civitas_ledger::resolver(ledger.clone(), T0 + 120);
     let at = |t: i64, frag: &str| {
-        resolver.resolve_key(&format!("{}#{frag}", alice.did), Purpose::AssertionMethod, Some(t))
+        resolver.resolve_key(
+            &format!("{}#{frag}", alice.did),
+            Purpose::AssertionMethod,
+            Some(t),
+        )
     };
     assert_eq!(at(T0 + 30, "key-1").unwrap(), first_key);
-    assert!(at(T0 + 90, "key-1").is_err(), "key-1 is gone after the rotation");
+    assert!(
+        at(T0 + 90, "key-1").is_err(),
+        "key-1 is gone after the rotation"
+    );
     assert_eq!(&at(T0 + 90, "key-2").unwrap(), alice.key.public());
     assert!(at(T0 - 10, "key-1").is_err(), "not found before creation");
-    let res = resolver.resolve(&alice.did, &ResolveOptions::default()).unwrap();
-    assert_eq!(res.metadata.version_id.as_deref(), Some(alice.state.version_id()));
+    let res = resolver
+        .resolve(&alice.did, &ResolveOptions::default())
+        .unwrap();
+    assert_eq!(
+        res.metadata.version_id.as_deref(),
+        Some(alice.state.version_id())
+    );
     // The DID is served at its web path.
-    assert_eq!(ledger.did_at_path("people/alice").unwrap().as_deref(), Some(alice.did.as_str()));
+    assert_eq!(
+        ledger.did_at_path("people/alice").unwrap().as_deref(),
+        Some(alice.did.as_str())
+    );
     assert_eq!(ledger.did_log(&alice.did).unwrap().len(), 2);
 }
 
@@ -101,7 +119,10 @@ fn did_story<W: LedgerWriter + Clone + 'static>(ledger: &W) {
 /// new update key: well-formed, chained, signed — by a key that was not committed.
 fn forge_rotation(victim: &Actor, t: i64) -> Entry {
     let mut params = serde_json::Map::new();
-    params.insert("updateKeys".into(), serde_json::json!([victim.update.public().multikey()]));
+    params.insert(
+        "updateKeys".into(),
+        serde_json::json!([victim.update.public().multikey()]),
+    );
     params.insert("nextKeyHashes".into(), serde_json::json!([]));
     let line = civitas_did::webvh::unchecked_next_entry(
         &victim.state,
@@ -128,7 +149,15 @@ fn accreditation_chain<W: LedgerWriter>(ledger: &W) {
     let (outsider, e) = Actor::create("issuers:outsider", T0);
     ledger.append(&e).unwrap();
     ledger
-        .append(&build::root(root.signing(), &[PID, MEDICAL], Some("City of Civitas"), T0 + 1).unwrap())
+        .append(
+            &build::root(
+                root.signing(),
+                &[PID, MEDICAL],
+                Some("City of Civitas"),
+                T0 + 1,
+            )
+            .unwrap(),
+        )
         .unwrap();
     let spec = |id, subject, delegate| AccreditationSpec {
         id,
@@ -140,40 +169,79 @@ fn accreditation_chain<W: LedgerWriter>(ledger: &W) {
         delegate,
     };
     ledger
-        .append(&build::accreditation(root.signing(), &spec("acc-hall", &hall.did, true), T0 + 2).unwrap())
+        .append(
+            &build::accreditation(root.signing(), &spec("acc-hall", &hall.did, true), T0 + 2)
+                .unwrap(),
+        )
         .unwrap();
     // The same id again is a replay.
     refused(
         ledger,
-        &build::accreditation(root.signing(), &spec("acc-hall", &clinic.did, false), T0 + 3).unwrap(),
+        &build::accreditation(
+            root.signing(),
+            &spec("acc-hall", &clinic.did, false),
+            T0 + 3,
+        )
+        .unwrap(),
         "replay",
     );
     ledger
-        .append(&build::accreditation(hall.signing(), &spec("acc-clinic", &clinic.did, false), T0 + 3).unwrap())
+        .append(
+            &build::accreditation(
+                hall.signing(),
+                &spec("acc-clinic", &clinic.did, false),
+                T0 + 3,
+            )
+            .unwrap(),
+        )
         .unwrap();
     // The clinic may not delegate; the outsider is nobody.
     refused(
         ledger,
-        &build::accreditation(clinic.signing(), &spec("acc-x", &outsider.did, false), T0 + 4).unwrap(),
+        &build::accreditation(
+            clinic.signing(),
+            &spec("acc-x", &outsider.did, false),
+            T0 + 4,
+        )
+        .unwrap(),
         "not authorized",
     );
     refused(
         ledger,
-        &build::accreditation(outsider.signing(), &spec("acc-y", &clinic.did, false), T0 + 4).unwrap(),
+        &build::accreditation(
+            outsider.signing(),
+            &spec("acc-y", &clinic.did, false),
+            T0 + 4,
+        )
+        .unwrap(),
         "not authorized",
     );
     // A signature by another key than the kid's.
     let bad = build::accreditation(
-        civitas_ledger::build::Signing { did: &root.did, kid: &root.kid, signer: &outsider.key },
+        civitas_ledger::build::Signing {
+            did: &root.did,
+            kid: &root.kid,
+            signer: &outsider.key,
+        },
         &spec("acc-z", &outsider.did, false),
         T0 + 4,
     )
     .unwrap();
     refused(ledger, &bad, "signature");
     // Only the accreditor revokes.
-    refused(ledger, &build::revocation(root.signing(), "acc-clinic", T0 + 5).unwrap(), "not authorized");
-    ledger.append(&build::revocation(hall.signing(), "acc-clinic", T0 + 5).unwrap()).unwrap();
-    refused(ledger, &build::revocation(hall.signing(), "acc-clinic", T0 + 6).unwrap(), "replay");
+    refused(
+        ledger,
+        &build::revocation(root.signing(), "acc-clinic", T0 + 5).unwrap(),
+        "not authorized",
+    );
+    ledger
+        .append(&build::revocation(hall.signing(), "acc-clinic", T0 + 5).unwrap())
+        .unwrap();
+    refused(
+        ledger,
+        &build::revocation(hall.signing(), "acc-clinic", T0 + 6).unwrap(),
+        "replay",
+    );
     let recs = ledger.accreditations(&clinic.did).unwrap();
     assert_eq!(recs.len(), 1);
     assert_eq!(recs[0].revoked_at, Some(T0 + 5));
@@ -191,13 +259,25 @@ fn status_lists<W: LedgerWriter>(ledger: &W) {
     ledger.append(&e).unwrap();
     let uri = build::status_list_uri(HOST, &issuer.did, "pid-1");
     let mut list = StatusList::new(1, 1024).unwrap();
-    ledger.append(&build::status_list(issuer.signing(), &uri, &list, T0 + 10).unwrap()).unwrap();
+    ledger
+        .append(&build::status_list(issuer.signing(), &uri, &list, T0 + 10).unwrap())
+        .unwrap();
     list.set(42, status::INVALID).unwrap();
     let v2 = build::status_list(issuer.signing(), &uri, &list, T0 + 20).unwrap();
     ledger.append(&v2).unwrap();
-    refused(ledger, &build::status_list(issuer.signing(), &uri, &list, T0 + 15).unwrap(), "replay");
-    refused(ledger, &build::status_list(other.signing(), &uri, &list, T0 + 30).unwrap(), "not authorized");
-    let Entry::StatusList { jws } = v2 else { unreachable!() };
+    refused(
+        ledger,
+        &build::status_list(issuer.signing(), &uri, &list, T0 + 15).unwrap(),
+        "replay",
+    );
+    refused(
+        ledger,
+        &build::status_list(other.signing(), &uri, &list, T0 + 30).unwrap(),
+        "not authorized",
+    );
+    let Entry::StatusList { jws } = v2 else {
+        unreachable!()
+    };
     assert_eq!(ledger.status_list(&uri).unwrap(), Some(jws));
     assert_eq!(ledger.status_list("https://nowhere/x").unwrap(), None);
 }
@@ -205,46 +285,95 @@ fn status_lists<W: LedgerWriter>(ledger: &W) {
 /// 5. Bad input changes nothing and each gets its reason.
 fn bad_input_is_refused<W: LedgerWriter>(ledger: &W) {
     let (bob, genesis) = Actor::create("people:bob", T0);
-    let Entry::DidLog { line } = &genesis else { unreachable!() };
+    let Entry::DidLog { line } = &genesis else {
+        unreachable!()
+    };
     // Bad signature: flip a character of the proof value.
     let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
     let proof = v["proof"][0]["proofValue"].as_str().unwrap().to_string();
-    let flipped = if proof.ends_with('a') { format!("{}b", &proof[..proof.len() - 1]) } else { format!("{}a", &proof[..proof.len() - 1]) };
+    let flipped = if proof.ends_with('a') {
+        format!("{}b", &proof[..proof.len() - 1])
+    } else {
+        format!("{}a", &proof[..proof.len() - 1])
+    };
     v["proof"][0]["proofValue"] = serde_json::json!(flipped);
-    refused(ledger, &Entry::DidLog { line: v.to_string() }, "the proof signature does not verify");
+    refused(
+        ledger,
+        &Entry::DidLog {
+            line: v.to_string(),
+        },
+        "the proof signature does not verify",
+    );
     // Wrong SCID: change the document after the SCID was computed.
     let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
     v["state"]["alsoKnownAs"] = serde_json::json!(["https://evil.example"]);
-    refused(ledger, &Entry::DidLog { line: v.to_string() }, "wrong SCID");
+    refused(
+        ledger,
+        &Entry::DidLog {
+            line: v.to_string(),
+        },
+        "wrong SCID",
+    );
     // Broken hash chain: a second entry whose versionId does not chain.
     ledger.append(&genesis).unwrap();
     let mut bob = bob;
     let rotation = bob.rotate(T0 + 30);
-    let Entry::DidLog { line } = &rotation else { unreachable!() };
+    let Entry::DidLog { line } = &rotation else {
+        unreachable!()
+    };
     let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
     let vid = v["versionId"].as_str().unwrap().to_string();
     v["versionId"] = serde_json::json!(format!("2-{}", "Q".repeat(vid.len() - 2)));
-    refused(ledger, &Entry::DidLog { line: v.to_string() }, "broken entryHash chain");
+    refused(
+        ledger,
+        &Entry::DidLog {
+            line: v.to_string(),
+        },
+        "broken entryHash chain",
+    );
     // Replay of an old entry.
     refused(ledger, &genesis, "already in the log (replay)");
     // Oversized.
     let huge = Entry::DidLog {
-        line: format!("{{\"pad\":\"{}\"}}", "x".repeat(civitas_ledger::MAX_ENTRY_BYTES)),
+        line: format!(
+            "{{\"pad\":\"{}\"}}",
+            "x".repeat(civitas_ledger::MAX_ENTRY_BYTES)
+        ),
     };
     refused(ledger, &huge, "larger than");
     // Malformed.
-    refused(ledger, &Entry::DidLog { line: "not json".into() }, "not JSON");
-    refused(ledger, &Entry::Root { jws: "a.b.c".into() }, "header is not base64url");
+    refused(
+        ledger,
+        &Entry::DidLog {
+            line: "not json".into(),
+        },
+        "not JSON",
+    );
+    refused(
+        ledger,
+        &Entry::Root {
+            jws: "a.b.c".into(),
+        },
+        "header is not base64url",
+    );
     // A DID on another host.
     let other_host = civitas_did::webvh::create(
         "elsewhere.example:people:eve",
         &[],
-        &civitas_crypto::SigningKey::generate(civitas_crypto::Algorithm::EdDsa, &civitas_crypto::SystemRng).unwrap(),
+        &civitas_crypto::SigningKey::generate(
+            civitas_crypto::Algorithm::EdDsa,
+            &civitas_crypto::SystemRng,
+        )
+        .unwrap(),
         vec![],
         T0,
     );
     if let Ok((_, entry)) = other_host {
-        refused(ledger, &build::did_log(entry.as_str()), "not this ledger's host");
+        refused(
+            ledger,
+            &build::did_log(entry.as_str()),
+            "not this ledger's host",
+        );
     }
 }
 

@@ -119,7 +119,9 @@ impl Node {
                 .unwrap();
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                url_tx.send(format!("http://{}", listener.local_addr().unwrap())).unwrap();
+                url_tx
+                    .send(format!("http://{}", listener.local_addr().unwrap()))
+                    .unwrap();
                 civitas_ledger::http::server::serve(ledger, listener, async {
                     let _ = stopped.await;
                 })

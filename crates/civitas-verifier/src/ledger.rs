@@ -44,7 +44,11 @@ impl<R: LedgerReader> TrustSource for AccreditationTrust<R> {
             return Ok(());
         }
         if self.roots.is_empty() {
-            return Err(untrusted(issuer, vct, ": no trusted roots are configured (use --root DID, --trust DID or a policy file)"));
+            return Err(untrusted(
+                issuer,
+                vct,
+                ": no trusted roots are configured (use --root DID, --trust DID or a policy file)",
+            ));
         }
         let mut frontier = vec![issuer.to_string()];
         let mut seen = vec![issuer.to_string()];
@@ -52,10 +56,9 @@ impl<R: LedgerReader> TrustSource for AccreditationTrust<R> {
         for depth in 0..MAX_CHAIN {
             let mut next = Vec::new();
             for did in &frontier {
-                let records = self
-                    .ledger
-                    .accreditations(did)
-                    .map_err(|e| Error::StatusUnavailable(format!("cannot read accreditations: {e}")))?;
+                let records = self.ledger.accreditations(did).map_err(|e| {
+                    Error::StatusUnavailable(format!("cannot read accreditations: {e}"))
+                })?;
                 for a in records {
                     let vct_ok = a.vcts.iter().any(|v| v == vct);
                     if vct_ok && a.revoked_at.is_some_and(|r| r <= at) {
@@ -122,7 +125,12 @@ impl<R: LedgerReader, V: Resolver> StatusSource for LedgerStatus<R, V> {
             .ledger
             .status_list(&reference.uri)
             .map_err(|e| Error::StatusUnavailable(format!("cannot read the status list: {e}")))?
-            .ok_or_else(|| Error::StatusUnavailable(format!("no status list is published at {}", reference.uri)))?;
+            .ok_or_else(|| {
+                Error::StatusUnavailable(format!(
+                    "no status list is published at {}",
+                    reference.uri
+                ))
+            })?;
         let (list, _) = parse_status_list_token(&token)
             .map_err(|e| Error::StatusUnavailable(format!("bad status list: {e}")))?;
         if list.issuer != issuer {
@@ -137,10 +145,13 @@ impl<R: LedgerReader, V: Resolver> StatusSource for LedgerStatus<R, V> {
             .resolver
             .resolve_key(&list.kid, Purpose::AssertionMethod, Some(list.iat))
             .map_err(|e| Error::StatusUnavailable(format!("the status list's signing key: {e}")))?;
-        jws.verify(&key)
-            .map_err(|_| Error::StatusUnavailable("the status list's signature does not verify".into()))?;
+        jws.verify(&key).map_err(|_| {
+            Error::StatusUnavailable("the status list's signature does not verify".into())
+        })?;
         if list.exp.is_some_and(|exp| at >= exp) {
-            return Err(Error::StatusUnavailable("the status list has expired".into()));
+            return Err(Error::StatusUnavailable(
+                "the status list has expired".into(),
+            ));
         }
         match list.list.get(reference.idx) {
             None => Err(Error::StatusUnavailable(format!(

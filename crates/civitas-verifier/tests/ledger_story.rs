@@ -33,7 +33,9 @@ fn world() -> World {
     ledger.append(&e).unwrap();
     let (hall, e) = Actor::create("issuers:city-hall", T0);
     ledger.append(&e).unwrap();
-    ledger.append(&build::root(root.signing(), &[PID], Some("City of Civitas"), T0 + 1).unwrap()).unwrap();
+    ledger
+        .append(&build::root(root.signing(), &[PID], Some("City of Civitas"), T0 + 1).unwrap())
+        .unwrap();
     let spec = AccreditationSpec {
         id: "acc-hall",
         subject: &hall.did,
@@ -43,10 +45,14 @@ fn world() -> World {
         exp: None,
         delegate: false,
     };
-    ledger.append(&build::accreditation(root.signing(), &spec, T0 + 2).unwrap()).unwrap();
+    ledger
+        .append(&build::accreditation(root.signing(), &spec, T0 + 2).unwrap())
+        .unwrap();
     let uri = build::status_list_uri(HOST, &hall.did, "pid");
     let list = StatusList::new(2, 1024).unwrap();
-    ledger.append(&build::status_list(hall.signing(), &uri, &list, T0 + 3).unwrap()).unwrap();
+    ledger
+        .append(&build::status_list(hall.signing(), &uri, &list, T0 + 3).unwrap())
+        .unwrap();
     World {
         ledger,
         root,
@@ -61,13 +67,22 @@ fn world() -> World {
 fn verify(w: &World, sd_jwt: &str, at: i64) -> Verdict {
     let presentation = Credential::parse(sd_jwt)
         .unwrap()
-        .present(&[ClaimPath::key("age_over_18")], &w.holder, "n1", "counter", at)
+        .present(
+            &[ClaimPath::key("age_over_18")],
+            &w.holder,
+            "n1",
+            "counter",
+            at,
+        )
         .unwrap();
     let resolver = civitas_ledger::resolver(w.ledger.clone(), at);
     let verifier = Verifier::new(
         resolver.clone(),
         AccreditationTrust::new(w.ledger.clone(), vec![w.root.did.clone()]),
-        Policy { require_status: true, ..Policy::default() },
+        Policy {
+            require_status: true,
+            ..Policy::default()
+        },
     )
     .with_status(LedgerStatus::new(w.ledger.clone(), resolver));
     let request = Request {
@@ -82,7 +97,12 @@ fn verify(w: &World, sd_jwt: &str, at: i64) -> Verdict {
 fn a_credential_lives_through_rotation_revocation_and_lost_accreditation() {
     let mut w = world();
     let holder = HolderBinding::Jwk(w.holder.public().clone());
-    let status = |idx| Some(StatusRef { idx, uri: w.uri.clone() });
+    let status = |idx| {
+        Some(StatusRef {
+            idx,
+            uri: w.uri.clone(),
+        })
+    };
     let before = w.hall.issue_pid(holder.clone(), T0 + 10, status(7));
 
     // 1. Valid, trusted through the accreditation.
@@ -111,19 +131,25 @@ fn a_credential_lives_through_rotation_revocation_and_lost_accreditation() {
 
     // 3. Revocation through the status list.
     w.list.set(7, status::INVALID).unwrap();
-    w.ledger.append(&build::status_list(w.hall.signing(), &w.uri, &w.list, T0 + 300).unwrap()).unwrap();
+    w.ledger
+        .append(&build::status_list(w.hall.signing(), &w.uri, &w.list, T0 + 300).unwrap())
+        .unwrap();
     let v = verify(&w, &before, T0 + 400);
     assert_eq!(v.code, Some("revoked"));
     assert!(v.reason.unwrap().starts_with("revoked"));
     assert!(verify(&w, &fresh, T0 + 400).valid, "index 8 is still valid");
     w.list.set(8, status::SUSPENDED).unwrap();
-    w.ledger.append(&build::status_list(w.hall.signing(), &w.uri, &w.list, T0 + 450).unwrap()).unwrap();
+    w.ledger
+        .append(&build::status_list(w.hall.signing(), &w.uri, &w.list, T0 + 450).unwrap())
+        .unwrap();
     assert_eq!(verify(&w, &fresh, T0 + 500).code, Some("suspended"));
 
     // 4. The root withdraws city hall's accreditation.
     let unrelated = w.hall.issue_pid(holder, T0 + 550, None);
     assert!(verify(&w, &unrelated, T0 + 560).valid);
-    w.ledger.append(&build::revocation(w.root.signing(), "acc-hall", T0 + 600).unwrap()).unwrap();
+    w.ledger
+        .append(&build::revocation(w.root.signing(), "acc-hall", T0 + 600).unwrap())
+        .unwrap();
     let v = verify(&w, &unrelated, T0 + 700);
     assert_eq!(v.code, Some("untrusted_issuer"));
     assert!(v.reason.unwrap().contains("revoked"), "the reason says why");
@@ -138,17 +164,32 @@ fn a_status_list_from_another_issuer_is_not_believed() {
     w.ledger.append(&e).unwrap();
     let uri = build::status_list_uri(HOST, &mallory.did, "pid");
     w.ledger
-        .append(&build::status_list(mallory.signing(), &uri, &StatusList::new(1, 16).unwrap(), T0 + 5).unwrap())
+        .append(
+            &build::status_list(
+                mallory.signing(),
+                &uri,
+                &StatusList::new(1, 16).unwrap(),
+                T0 + 5,
+            )
+            .unwrap(),
+        )
         .unwrap();
     // City hall's credential points at mallory's list.
-    let sd = w.hall.issue_pid(HolderBinding::Jwk(w.holder.public().clone()), T0 + 10, Some(StatusRef { idx: 1, uri }));
+    let sd = w.hall.issue_pid(
+        HolderBinding::Jwk(w.holder.public().clone()),
+        T0 + 10,
+        Some(StatusRef { idx: 1, uri }),
+    );
     let v = verify(&w, &sd, T0 + 20);
     assert_eq!(v.code, Some("status_unavailable"));
     // And a reference to a list nobody published.
     let sd = w.hall.issue_pid(
         HolderBinding::Jwk(w.holder.public().clone()),
         T0 + 10,
-        Some(StatusRef { idx: 1, uri: "https://nowhere.example/list".into() }),
+        Some(StatusRef {
+            idx: 1,
+            uri: "https://nowhere.example/list".into(),
+        }),
     );
     assert_eq!(verify(&w, &sd, T0 + 20).code, Some("status_unavailable"));
 }

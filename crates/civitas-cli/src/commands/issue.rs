@@ -9,9 +9,22 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The issuer's private key (JWK file). The issuer is this key's did:jwk.
+    /// The issuer's private signing key (JWK file).
     #[arg(long, value_name = "FILE")]
     pub(crate) key: PathBuf,
+    /// The issuer's did:webvh DID (its key must be an assertion key of the DID on the
+    /// ledger). Default: the key's did:jwk.
+    #[arg(long, value_name = "DID")]
+    pub(crate) issuer: Option<String>,
+    /// The ledger holding the issuer's DID: a file or a node URL.
+    #[arg(long, value_name = "URL|PATH", default_value_t = crate::ledger_arg::default_ledger())]
+    pub(crate) ledger: String,
+    /// The issuer's status list for this credential (from `civitas status publish`).
+    #[arg(long, value_name = "URI", requires = "status_index")]
+    pub(crate) status_list: Option<String>,
+    /// The credential's index in that status list.
+    #[arg(long, value_name = "N", requires = "status_list")]
+    pub(crate) status_index: Option<u64>,
     /// Credential type: a vct URI, or pid, medical, service-record.
     #[arg(long, value_name = "URI")]
     pub(crate) vct: String,
@@ -63,8 +76,17 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
             nested_sd.push(path);
         }
     }
-    let did = key.public().did_jwk();
-    let mut options = IssueOptions::new(&did, &key.public().did_jwk_url(), &vct, iat);
+    let (did, kid) = match &args.issuer {
+        None => (key.public().did_jwk(), key.public().did_jwk_url()),
+        Some(did) => (did.clone(), kid_in_did(did, &key, &args.ledger, iat)?),
+    };
+    let mut options = IssueOptions::new(&did, &kid, &vct, iat);
+    if let (Some(uri), Some(idx)) = (&args.status_list, args.status_index) {
+        options.status = Some(civitas_credential::StatusRef {
+            idx,
+            uri: uri.clone(),
+        });
+    }
     options.exp = args.exp.as_deref().map(parse_time).transpose()?;
     if let Some(exp) = options.exp
         && exp <= iat
@@ -80,4 +102,25 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     let sd_jwt = issue(&claims, &options, &key, &SystemRng)?;
     out(&sd_jwt)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The id of the verification method of `did` (as of `at`) whose key is `key`, among
+/// the DID's assertion keys.
+fn kid_in_did(did: &str, key: &SigningKey, ledger: &str, at: i64) -> Result<String> {
+    use civitas_did::Resolver as _;
+    let resolver = if did.starts_with("did:webvh:") {
+        civitas_ledger::resolver(crate::ledger_arg::reader(ledger)?, at)
+    } else {
+        civitas_did::MethodResolver::local()
+    };
+    let resolution = resolver.resolve(did, &civitas_did::ResolveOptions::at(Some(at)))?;
+    if resolution.metadata.deactivated {
+        return Err(CliError::Failed(format!("{did} is deactivated")));
+    }
+    resolution
+        .document
+        .keys_for(civitas_did::Purpose::AssertionMethod)
+        .find(|vm| &vm.key == key.public())
+        .map(|vm| vm.id.clone())
+        .ok_or_else(|| CliError::Failed(format!("this key is not an assertion key of {did}")))
 }

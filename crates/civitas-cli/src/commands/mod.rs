@@ -1,9 +1,13 @@
 //! One module per subcommand: its arguments and an `exec` that calls the libraries.
 
+pub(crate) mod accredit;
 pub(crate) mod demo;
+pub(crate) mod did;
 pub(crate) mod issue;
 pub(crate) mod key;
+pub(crate) mod ledger;
 pub(crate) mod present;
+pub(crate) mod status;
 pub(crate) mod verify;
 pub(crate) mod wallet;
 
@@ -16,6 +20,10 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Demo(args) => demo::exec(args),
         Command::Key(cmd) => key::exec(cmd),
+        Command::Did(cmd) => did::exec(cmd),
+        Command::Accredit(args) => accredit::exec(args),
+        Command::Status(cmd) => status::exec(cmd),
+        Command::Ledger(cmd) => ledger::exec(cmd),
         Command::Issue(args) => issue::exec(args),
         Command::Present(args) => present::exec(args),
         Command::Verify(args) => verify::exec(args),

@@ -107,8 +107,8 @@ pub use source::{DidLogSource, MemoryLogSource, WebvhResolver};
 pub use state::{LogState, LogVersion, MAX_ENTRY_BYTES, METHOD, validate_jsonl, validate_log};
 pub use witness::MAX_WITNESS_BYTES;
 pub use write::{
-    unchecked_next_entry,
-    DocKey, LogEntry, create, deactivate, did_document, rotate, update, update_document,
+    DocKey, LogEntry, create, deactivate, did_document, rotate, unchecked_next_entry, update,
+    update_document,
 };
 
 #[cfg(test)]

@@ -317,7 +317,13 @@ pub fn unchecked_next_entry(
         "parameters": params,
         "state": document,
     });
-    finish(entry, state.version_id(), state.version_number() + 1, signer, time)
+    finish(
+        entry,
+        state.version_id(),
+        state.version_number() + 1,
+        signer,
+        time,
+    )
 }
 
 /// Sets the `versionId` (`{number}-{entryHash}` chained to `predecessor`), signs, and

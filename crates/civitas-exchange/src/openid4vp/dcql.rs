@@ -648,7 +648,9 @@ fn parse_path(value: &Value, field: &str) -> Result<ClaimPath> {
         });
     }
     if !matches!(out.first(), Some(PathElement::Key(_))) {
-        return Err(bad("an SD-JWT VC's claims are an object: the first element must be a claim name"));
+        return Err(bad(
+            "an SD-JWT VC's claims are an object: the first element must be a claim name",
+        ));
     }
     Ok(ClaimPath(out))
 }
@@ -694,7 +696,10 @@ mod tests {
         let types = select_claims(&cred, &p("degrees[].type"));
         assert_eq!(types.len(), 2);
         assert_eq!(types[1].0, p("degrees[1].type"));
-        assert_eq!(select_claims(&cred, &p("nationalities[1]"))[0].1, "Betelgeusian");
+        assert_eq!(
+            select_claims(&cred, &p("nationalities[1]"))[0].1,
+            "Betelgeusian"
+        );
         // Errors: a key on an array, an index on an object, nothing selected.
         assert!(select_claims(&cred, &p("degrees.type")).is_empty());
         assert!(select_claims(&cred, &p("address[0]")).is_empty());

@@ -226,7 +226,9 @@ pub enum Error {
     /// A request by reference with a Client Identifier Prefix that cannot sign
     /// (`redirect_uri`): the Request URI response MUST be a signed Request Object
     /// (§5.10.1), and `redirect_uri` requests cannot be signed (§5.9.3).
-    #[error("a request by reference needs a signed request object, which the '{0}' prefix cannot have")]
+    #[error(
+        "a request by reference needs a signed request object, which the '{0}' prefix cannot have"
+    )]
     CannotSign(&'static str),
     /// The counter's builder was given more optional claims than `claim_sets` can
     /// express compactly.

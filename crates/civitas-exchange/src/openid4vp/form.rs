@@ -125,10 +125,7 @@ pub(crate) fn check_uri(uri: &str, param: &'static str) -> Result<()> {
         return Err(bad("it has a fragment"));
     }
     let (scheme, rest) = uri.split_once("://").ok_or_else(|| bad("not absolute"))?;
-    let authority = rest
-        .split(['/', '?'])
-        .next()
-        .unwrap_or_default();
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
     if authority.contains('@') {
         return Err(bad("it has user info"));
     }
@@ -159,7 +156,10 @@ mod tests {
             parse("a=1&&b=x+y&c=&d").unwrap(),
             vec![("a".into(), "1".into()), ("b".into(), "x y".into())]
         );
-        assert!(matches!(parse("a=1&a=2"), Err(Error::DuplicateParameter(_))));
+        assert!(matches!(
+            parse("a=1&a=2"),
+            Err(Error::DuplicateParameter(_))
+        ));
         assert!(matches!(parse("a=1&a="), Err(Error::DuplicateParameter(_))));
         assert!(matches!(parse("a=%4"), Err(Error::PercentEncoding(_))));
         assert!(matches!(parse("a=%zz"), Err(Error::PercentEncoding(_))));
@@ -189,7 +189,10 @@ mod tests {
             "https://counter.example/a b",
         ] {
             assert!(
-                matches!(check_uri(bad, "response_uri"), Err(Error::InvalidUri { .. })),
+                matches!(
+                    check_uri(bad, "response_uri"),
+                    Err(Error::InvalidUri { .. })
+                ),
                 "{bad}"
             );
         }

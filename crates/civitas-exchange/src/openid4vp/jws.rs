@@ -53,11 +53,13 @@ pub(crate) fn parse<'a>(
         });
     }
     let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(malformed("not three dot-separated parts"));
     };
-    let header = decode_object(h, what).map_err(|e| e.unwrap_or(malformed("header is not base64url")))?;
+    let header =
+        decode_object(h, what).map_err(|e| e.unwrap_or(malformed("header is not base64url")))?;
     let alg_name = header
         .get("alg")
         .and_then(Value::as_str)

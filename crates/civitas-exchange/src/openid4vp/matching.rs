@@ -233,7 +233,9 @@ fn evaluate(query: &CredentialQuery, index: usize, credential: &Credential) -> C
         .map(|c| {
             let selected: Vec<ClaimPath> = c.select(&root).into_iter().map(|(p, _)| p).collect();
             if selected.is_empty() {
-                let reason = if c.values.is_some() && !super::dcql::select_claims(&root, &c.path).is_empty() {
+                let reason = if c.values.is_some()
+                    && !super::dcql::select_claims(&root, &c.path).is_empty()
+                {
                     MissingReason::ValueMismatch
                 } else {
                     MissingReason::Absent
@@ -286,6 +288,17 @@ fn evaluate(query: &CredentialQuery, index: usize, credential: &Credential) -> C
             candidate.optional.push(claim);
         }
     }
+    // An optional claim inside a required one (`address.locality` with `address`)
+    // is disclosed anyway: it is not the holder's to leave out.
+    let (inside, optional): (Vec<_>, Vec<_>) = std::mem::take(&mut candidate.optional)
+        .into_iter()
+        .partition(|o| {
+            o.selected
+                .iter()
+                .all(|s| candidate.required.iter().any(|r| r.path.covers(s)))
+        });
+    candidate.optional = optional;
+    candidate.required.extend(inside);
     let selection = candidate.selection(&[]).unwrap_or_default();
     (candidate.disclosures, candidate.also_revealed) = inspect(credential, &selection);
     candidate
@@ -297,7 +310,11 @@ fn evaluate(query: &CredentialQuery, index: usize, credential: &Credential) -> C
 /// always visible ones. All paths are the credential's own (with every disclosure
 /// applied), so array indices are those the holder sees.
 fn inspect(credential: &Credential, selection: &[ClaimPath]) -> (Vec<ClaimPath>, Vec<ClaimPath>) {
-    let all: Vec<ClaimPath> = credential.disclosable().into_iter().map(|d| d.path).collect();
+    let all: Vec<ClaimPath> = credential
+        .disclosable()
+        .into_iter()
+        .map(|d| d.path)
+        .collect();
     let disclosed: Vec<ClaimPath> = all
         .iter()
         .filter(|p| {
@@ -354,7 +371,8 @@ impl Candidate {
 
     /// The claims to present, leaving out `drop_optional` (paths as in
     /// [`Candidate::optional`]): the concrete claims of the first satisfiable option
-    /// that asks for none of them. Feed it to
+    /// that asks for none of them, nor for a claim containing one of them (leaving out
+    /// `address.locality` also leaves out an optional `address`). Feed it to
     /// [`Credential::present`](civitas_credential::Credential::present).
     pub fn selection(&self, drop_optional: &[ClaimPath]) -> Result<Vec<ClaimPath>> {
         self.selection_for("", drop_optional)
@@ -372,10 +390,26 @@ impl Candidate {
                 });
             }
         }
+        // What leaving those claims out must keep hidden: their concrete claims, also
+        // when another claim of an option would contain them (`address` holds
+        // `address.locality`).
+        let hidden: Vec<&ClaimPath> = self
+            .optional
+            .iter()
+            .filter(|c| drop.contains(&c.path))
+            .flat_map(|c| &c.selected)
+            .collect();
         let (_, claims) = self
             .options
             .iter()
-            .find(|(_, claims)| !claims.iter().any(|c| drop.contains(&c.path)))
+            .find(|(_, claims)| {
+                !claims.iter().any(|c| {
+                    drop.contains(&c.path)
+                        || c.selected
+                            .iter()
+                            .any(|s| hidden.iter().any(|h| s.covers(h)))
+                })
+            })
             .ok_or_else(|| Error::NotSatisfiable(query_id.to_string()))?;
         let mut out: Vec<ClaimPath> = Vec::new();
         for path in claims.iter().flat_map(|c| &c.selected) {

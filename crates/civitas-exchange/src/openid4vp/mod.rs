@@ -51,6 +51,17 @@
 //!   [`response`].
 //! - **Receipts** (Civitas): see [`receipt`].
 //!
+//! # A counter without network
+//!
+//! The request needs no network to reach the wallet: the counter shows it by value
+//! (a reference needs the Request URI, so it is not for offline counters; a request
+//! too large for one code can use a QR version up to 40, 2,331 bytes). The response
+//! cannot be posted; the wallet shows each presentation as a `CIV1` QR code instead
+//! ([`crate::qr`]), still bound to the request's nonce and, as `aud`, its Client
+//! Identifier. The counter scans them, verifies each, assigns them to the Credential
+//! Queries with [`assign_to_queries`] (a VP Token's keys are not carried) and then runs
+//! [`check_dcql_satisfied`] as for a posted response. No new wire format is needed.
+//!
 //! Not supported: encrypted responses (`direct_post.jwt`), the Digital Credentials
 //! API, `mso_mdoc` and W3C formats, SD-JWT VC type inheritance in `vct_values`.
 
@@ -73,12 +84,12 @@ pub use matching::{
 };
 pub use receipt::{Receipt, sign_receipt, verify_receipt};
 pub use request::{
-    AuthorizationRequest, ClientId, ClientIdPrefix, RequestReference, RequestUriMethod,
-    RequestUrl, generate_nonce,
+    AuthorizationRequest, ClientId, ClientIdPrefix, RequestReference, RequestUriMethod, RequestUrl,
+    civitas_client_metadata, generate_nonce,
 };
 pub use response::{
     AuthorizationResponse, DcqlCheck, DirectPostBody, ErrorResponse, Unmet, VpToken,
-    check_dcql, check_dcql_satisfied, parse_direct_post,
+    assign_to_queries, check_dcql, check_dcql_satisfied, parse_direct_post,
 };
 
 /// Longest request URL accepted, in bytes.

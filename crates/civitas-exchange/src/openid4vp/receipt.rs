@@ -154,7 +154,10 @@ impl Receipt {
         };
         civitas_did::validate_did(&self.iss).map_err(|_| wrong("iss", "a DID"))?;
         ClientId::parse(&self.client_id)?;
-        for (name, value, max) in [("nonce", &self.nonce, MAX_TOKEN_LEN), ("jti", &self.jti, 64)] {
+        for (name, value, max) in [
+            ("nonce", &self.nonce, MAX_TOKEN_LEN),
+            ("jti", &self.jti, 64),
+        ] {
             if value.is_empty() || value.len() > max || !value.bytes().all(form::is_unreserved) {
                 return Err(wrong(name, "1 or more ASCII URL-safe characters"));
             }
@@ -181,6 +184,16 @@ impl Receipt {
             }
         }
         Ok(())
+    }
+}
+
+impl serde::Serialize for Receipt {
+    /// As the receipt's payload.
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        self.to_value().serialize(serializer)
     }
 }
 

@@ -267,7 +267,7 @@ impl AuthorizationRequest {
         Ok(self)
     }
 
-    /// With `client_metadata` (§5.1), e.g. `vp_formats_supported`.
+    /// With `client_metadata` (§5.1), e.g. [`civitas_client_metadata`].
     pub fn with_client_metadata(mut self, metadata: Map<String, Value>) -> Result<Self> {
         check_client_metadata(&Value::Object(metadata.clone()))?;
         self.client_metadata = Some(metadata);
@@ -343,7 +343,10 @@ impl AuthorizationRequest {
         }
         out.push(("dcql_query", self.dcql_query.to_json()));
         if let Some(metadata) = &self.client_metadata {
-            out.push(("client_metadata", Value::Object(metadata.clone()).to_string()));
+            out.push((
+                "client_metadata",
+                Value::Object(metadata.clone()).to_string(),
+            ));
         }
         if let Some(wallet_nonce) = &self.wallet_nonce {
             out.push(("wallet_nonce", wallet_nonce.clone()));
@@ -365,10 +368,16 @@ impl AuthorizationRequest {
 
     /// Whether the by-value URL is at most `max_len` bytes: the counter shows it when
     /// it fits its QR code, and a reference ([`AuthorizationRequest::reference`])
-    /// otherwise. In byte mode at ECC M, a version 25 QR code holds 1,273 bytes and a
+    /// otherwise. In byte mode at ECC M, a version 25 QR code holds 997 bytes and a
     /// version 40 one 2,331.
     pub fn fits_by_value(&self, max_len: usize) -> bool {
         self.to_url().len() <= max_len
+    }
+
+    /// Whether the by-value URL fits one QR code rendered with `options` (at most
+    /// `options.max_version`, byte mode).
+    pub fn fits_qr(&self, options: &crate::qr::QrOptions) -> bool {
+        crate::qr::render(&self.to_url(), options).is_ok()
     }
 
     /// The request as a JSON object (the claims of a Request Object, without `aud`
@@ -400,9 +409,7 @@ impl AuthorizationRequest {
                 return Err(Error::UnsupportedParameter(refused));
             }
         }
-        let text = |name: &'static str| -> Result<Option<&str>> {
-            obj.opt_str(name, MAX_URL_LEN)
-        };
+        let text = |name: &'static str| -> Result<Option<&str>> { obj.opt_str(name, MAX_URL_LEN) };
         let required = |name: &'static str| -> Result<&str> {
             text(name)?.ok_or(Error::MissingParameter(name))
         };
@@ -434,8 +441,10 @@ impl AuthorizationRequest {
         if let Some(wallet_nonce) = wallet_nonce {
             check_token(wallet_nonce, "wallet_nonce")?;
         }
-        let dcql_query =
-            DcqlQuery::from_value(obj.get("dcql_query").ok_or(Error::MissingParameter("dcql_query"))?)?;
+        let dcql_query = DcqlQuery::from_value(
+            obj.get("dcql_query")
+                .ok_or(Error::MissingParameter("dcql_query"))?,
+        )?;
         let client_metadata = match obj.get("client_metadata") {
             None => None,
             Some(v) => {
@@ -517,6 +526,47 @@ fn check_client_metadata(value: &Value) -> Result<()> {
     Ok(())
 }
 
+/// The `client_metadata` of a Civitas counter: `vp_formats_supported` for
+/// `dc+sd-jwt` with the algorithms Civitas verifies, as fully-specified identifiers
+/// (Appendix B.3.4): `ES256` and `Ed25519` for the issuer-signed JWT and the key
+/// binding JWT. A `redirect_uri:` client passes its metadata this way (§5.9.3) for
+/// wallets that do not know it otherwise; Civitas wallets do, so it is optional.
+pub fn civitas_client_metadata() -> Map<String, Value> {
+    let algs = json!(["ES256", "Ed25519"]);
+    let mut map = Map::new();
+    map.insert(
+        "vp_formats_supported".into(),
+        json!({ super::dcql::FORMAT_DC_SD_JWT: {
+            "sd-jwt_alg_values": algs,
+            "kb-jwt_alg_values": algs,
+        }}),
+    );
+    map
+}
+
+impl serde::Serialize for AuthorizationRequest {
+    /// As the JSON object of [`AuthorizationRequest::to_json`].
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        Value::Object(self.to_json()).serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AuthorizationRequest {
+    /// From a JSON object, with every check of [`AuthorizationRequest::from_json`].
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        let map = value
+            .as_object()
+            .ok_or_else(|| serde::de::Error::custom("an authorization request is a JSON object"))?;
+        AuthorizationRequest::from_json(map).map_err(serde::de::Error::custom)
+    }
+}
+
 /// How the Wallet fetches a Request Object (§5.1 `request_uri_method`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RequestUriMethod {
@@ -548,7 +598,11 @@ pub struct RequestReference {
 impl RequestReference {
     /// A reference to the Request Object of `client_id` at `request_uri`. The client
     /// must be able to sign (`decentralized_identifier:`).
-    pub fn new(client_id: &str, request_uri: &str, method: Option<RequestUriMethod>) -> Result<Self> {
+    pub fn new(
+        client_id: &str,
+        request_uri: &str,
+        method: Option<RequestUriMethod>,
+    ) -> Result<Self> {
         let client_id = ClientId::parse(client_id)?;
         if client_id.prefix() == ClientIdPrefix::RedirectUri {
             return Err(Error::CannotSign(ClientIdPrefix::RedirectUri.as_str()));
@@ -673,9 +727,7 @@ impl RequestUrl {
             return Err(Error::InvalidUrl("the scheme is not openid4vp"));
         }
         let rest = &url[scheme_end + 1..];
-        let (head, query) = rest
-            .split_once('?')
-            .ok_or(Error::InvalidUrl("no query"))?;
+        let (head, query) = rest.split_once('?').ok_or(Error::InvalidUrl("no query"))?;
         if !head.is_empty() && !head.starts_with("//") {
             return Err(Error::InvalidUrl("the scheme must be followed by '//'"));
         }
@@ -683,13 +735,20 @@ impl RequestUrl {
             .bytes()
             .all(|b| form::is_unreserved(b) || b == b'/' || b == b':')
         {
-            return Err(Error::InvalidUrl("a character not allowed before the query"));
+            return Err(Error::InvalidUrl(
+                "a character not allowed before the query",
+            ));
         }
         if query.contains('#') {
             return Err(Error::InvalidUrl("it has a fragment"));
         }
         let pairs = form::parse(query)?;
-        let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let get = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
         if get("transaction_data").is_some() {
             return Err(Error::TransactionDataUnsupported);
         }
@@ -739,11 +798,26 @@ mod tests {
         assert_eq!(c.did(), Some(did));
         for (bad, code) in [
             ("counter-7", "openid4vp.unsupported_client_id_prefix"),
-            ("https://counter.example", "openid4vp.unsupported_client_id_prefix"),
-            ("origin:https://counter.example", "openid4vp.unsupported_client_id_prefix"),
-            ("x509_san_dns:counter.example", "openid4vp.unsupported_client_id_prefix"),
-            ("redirect_uri:counter.example", "openid4vp.invalid_client_id"),
-            ("decentralized_identifier:did:jwk:x#0", "openid4vp.invalid_client_id"),
+            (
+                "https://counter.example",
+                "openid4vp.unsupported_client_id_prefix",
+            ),
+            (
+                "origin:https://counter.example",
+                "openid4vp.unsupported_client_id_prefix",
+            ),
+            (
+                "x509_san_dns:counter.example",
+                "openid4vp.unsupported_client_id_prefix",
+            ),
+            (
+                "redirect_uri:counter.example",
+                "openid4vp.invalid_client_id",
+            ),
+            (
+                "decentralized_identifier:did:jwk:x#0",
+                "openid4vp.invalid_client_id",
+            ),
         ] {
             assert_eq!(ClientId::parse(bad).unwrap_err().code(), code, "{bad}");
         }
@@ -768,6 +842,9 @@ mod tests {
         let q = CredentialQuery::sd_jwt("pid", &["v"])
             .with_claims(&[], &[p("a"), p("b")])
             .unwrap();
-        assert_eq!(q.claim_sets.unwrap(), vec![vec!["0", "1"], vec!["0"], vec!["1"]]);
+        assert_eq!(
+            q.claim_sets.unwrap(),
+            vec![vec!["0", "1"], vec!["0"], vec!["1"]]
+        );
     }
 }

@@ -15,6 +15,10 @@ use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+/// The claims of each verified presentation, by the Credential Query it answers: the
+/// verifier's `claims` (disclosed and always visible, SD-JWT machinery removed).
+pub type VerifiedClaims = HashMap<String, Vec<Map<String, Value>>>;
+
 /// Longest `direct_post` body accepted, in bytes.
 pub const MAX_BODY_LEN: usize = 1024 * 1024;
 /// Most presentations in one VP Token.
@@ -159,6 +163,33 @@ impl VpToken {
     }
 }
 
+impl serde::Serialize for VpToken {
+    /// As the JSON object of [`VpToken::to_json`].
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        self.entries.serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VpToken {
+    /// With every check of [`VpToken::insert`] (duplicate keys are caught by
+    /// [`VpToken::parse`] only, as serde's own maps keep the last one).
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        let entries = BTreeMap::<String, Vec<String>>::deserialize(deserializer)?;
+        let mut token = VpToken::new();
+        for (id, presentations) in entries {
+            token
+                .insert(&id, presentations)
+                .map_err(serde::de::Error::custom)?;
+        }
+        Ok(token)
+    }
+}
+
 /// A compact SD-JWT: base64url, `.` and `~` only, with a `~`, starting with a
 /// three-part JWT.
 fn check_presentation(query: &str, index: usize, p: &str) -> Result<()> {
@@ -178,7 +209,9 @@ fn check_presentation(query: &str, index: usize, p: &str) -> Result<()> {
     }
     let issuer_jwt = p.split('~').next().unwrap_or_default();
     if !p.contains('~') || issuer_jwt.split('.').count() != 3 {
-        return Err(bad("not an SD-JWT (issuer JWT '~' disclosures '~' key binding JWT)"));
+        return Err(bad(
+            "not an SD-JWT (issuer JWT '~' disclosures '~' key binding JWT)",
+        ));
     }
     Ok(())
 }
@@ -257,7 +290,12 @@ pub fn parse_direct_post(body: &str) -> Result<DirectPostBody> {
     }
     let body = body.trim_end_matches(['\r', '\n']);
     let pairs = form::parse(body)?;
-    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     if get("response").is_some() {
         return Err(Error::UnsupportedResponseMode("direct_post.jwt".into()));
     }
@@ -374,7 +412,10 @@ impl fmt::Display for Unmet {
                 write!(f, "'{query_id}' was not asked for")
             }
             Unmet::TooManyPresentations { query_id, count } => {
-                write!(f, "{count} presentations for '{query_id}', which allows one")
+                write!(
+                    f,
+                    "{count} presentations for '{query_id}', which allows one"
+                )
             }
             Unmet::NoPresentation { query_id } => write!(f, "no presentation for '{query_id}'"),
             Unmet::TypeNotAccepted {
@@ -403,7 +444,10 @@ impl fmt::Display for Unmet {
                 Ok(())
             }
             Unmet::SetUnsatisfied { set, options } => {
-                write!(f, "credential set {set} is not satisfied (options: {options:?})")
+                write!(
+                    f,
+                    "credential set {set} is not satisfied (options: {options:?})"
+                )
             }
         }
     }
@@ -439,16 +483,13 @@ impl DcqlCheck {
 /// all answered. A Verifier must not rely on the Wallet for any of this (§14.7).
 pub fn check_dcql_satisfied(
     request: &AuthorizationRequest,
-    verified: &HashMap<String, Vec<Map<String, Value>>>,
+    verified: &VerifiedClaims,
 ) -> DcqlCheck {
     check_dcql(request.dcql_query(), verified)
 }
 
 /// [`check_dcql_satisfied`] for a bare DCQL query.
-pub fn check_dcql(
-    query: &DcqlQuery,
-    verified: &HashMap<String, Vec<Map<String, Value>>>,
-) -> DcqlCheck {
+pub fn check_dcql(query: &DcqlQuery, verified: &VerifiedClaims) -> DcqlCheck {
     let mut check = DcqlCheck::default();
     let mut problems: Vec<(String, Unmet)> = Vec::new();
     let mut ids: Vec<&String> = verified.keys().collect();
@@ -516,12 +557,51 @@ pub fn check_dcql(
     check
 }
 
+/// For a counter without network, which receives presentations as scanned `CIV1` QR
+/// codes rather than a VP Token: assigns each verified presentation (its claims, as
+/// for [`check_dcql_satisfied`]) to a Credential Query, the first whose type and claim
+/// options it satisfies, else the first that accepts its type. Presentations no query
+/// accepts are returned apart. The result feeds [`check_dcql_satisfied`].
+pub fn assign_to_queries(
+    query: &DcqlQuery,
+    presentations: Vec<Map<String, Value>>,
+) -> (VerifiedClaims, Vec<Map<String, Value>>) {
+    let mut assigned = VerifiedClaims::new();
+    let mut unassigned = Vec::new();
+    for claims in presentations {
+        let vct = claims
+            .get("vct")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let accepts = |q: &&CredentialQuery| q.vct_values.iter().any(|v| v == vct);
+        let taken = |q: &&CredentialQuery| {
+            !q.allows_multiple() && assigned.get(&q.id).is_some_and(|v| !v.is_empty())
+        };
+        let target = query
+            .credentials
+            .iter()
+            .filter(accepts)
+            .filter(|q| !taken(q))
+            .find(|q| check_presentation_claims(q, 0, &claims).is_none())
+            .or_else(|| query.credentials.iter().filter(accepts).find(|q| !taken(q)))
+            .map(|q| q.id.clone());
+        match target {
+            Some(id) => assigned.entry(id).or_default().push(claims),
+            None => unassigned.push(claims),
+        }
+    }
+    (assigned, unassigned)
+}
+
 fn check_presentation_claims(
     query: &CredentialQuery,
     index: usize,
     claims: &Map<String, Value>,
 ) -> Option<Unmet> {
-    let vct = claims.get("vct").and_then(Value::as_str).unwrap_or_default();
+    let vct = claims
+        .get("vct")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !query.vct_values.iter().any(|v| v == vct) {
         return Some(Unmet::TypeNotAccepted {
             query_id: query.id.clone(),

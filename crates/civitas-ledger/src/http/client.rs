@@ -2,7 +2,9 @@
 //! Blocking (reqwest's blocking client): call it from plain threads, not from inside a
 //! tokio runtime.
 
-use super::{AppendRequest, AppendResponse, AppendResult, EntriesResponse, ErrorBody, ProofResponse};
+use super::{
+    AppendRequest, AppendResponse, AppendResult, EntriesResponse, ErrorBody, ProofResponse,
+};
 use crate::traits::{AccreditationRecord, LedgerInfo, LedgerReader, LedgerWriter, Receipt};
 use crate::{Entry, Error, Hash, Result};
 use reqwest::StatusCode;
@@ -55,7 +57,11 @@ impl HttpLedger {
         String::from_utf8(bytes).map_err(|_| Error::Remote("answer is not UTF-8".into()))
     }
 
-    fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T> {
+    fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T> {
         let bytes = read(self.get(path, query)?)?;
         serde_json::from_slice(&bytes).map_err(|e| Error::Remote(format!("bad answer: {e}")))
     }
@@ -70,7 +76,10 @@ impl HttpLedger {
 }
 
 fn read(resp: Response) -> Result<Vec<u8>> {
-    if resp.content_length().is_some_and(|l| l as usize > MAX_RESPONSE) {
+    if resp
+        .content_length()
+        .is_some_and(|l| l as usize > MAX_RESPONSE)
+    {
         return Err(Error::Remote("answer too large".into()));
     }
     let bytes = resp.bytes().map_err(|e| Error::Remote(e.to_string()))?;
@@ -86,8 +95,12 @@ fn check(resp: Response) -> Result<Response> {
     if status.is_success() {
         return Ok(resp);
     }
-    let body: Option<ErrorBody> = read(resp).ok().and_then(|b| serde_json::from_slice(&b).ok());
-    let message = body.map(|b| b.message).unwrap_or_else(|| status.to_string());
+    let body: Option<ErrorBody> = read(resp)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let message = body
+        .map(|b| b.message)
+        .unwrap_or_else(|| status.to_string());
     Err(match status {
         StatusCode::NOT_FOUND => Error::NotFound(message),
         _ => Error::Remote(message),
@@ -112,21 +125,34 @@ impl LedgerReader for HttpLedger {
     }
 
     fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>> {
-        let r: EntriesResponse = self.get_json("/v1/entries", &[("start", start.to_string()), ("end", end.to_string())])?;
+        let r: EntriesResponse = self.get_json(
+            "/v1/entries",
+            &[("start", start.to_string()), ("end", end.to_string())],
+        )?;
         Ok(r.entries.into_iter().map(String::into_bytes).collect())
     }
 
     fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>> {
-        hashes(self.get_json("/v1/proof/inclusion", &[("index", index.to_string()), ("size", size.to_string())])?)
+        hashes(self.get_json(
+            "/v1/proof/inclusion",
+            &[("index", index.to_string()), ("size", size.to_string())],
+        )?)
     }
 
     fn consistency_proof(&self, first: u64, second: u64) -> Result<Vec<Hash>> {
-        hashes(self.get_json("/v1/proof/consistency", &[("first", first.to_string()), ("second", second.to_string())])?)
+        hashes(self.get_json(
+            "/v1/proof/consistency",
+            &[("first", first.to_string()), ("second", second.to_string())],
+        )?)
     }
 
     fn did_log(&self, did: &str) -> Result<Vec<String>> {
         match self.get_text(&format!("/v1/dids/{}/log", encode(did)), &[]) {
-            Ok(text) => Ok(text.lines().filter(|l| !l.is_empty()).map(str::to_string).collect()),
+            Ok(text) => Ok(text
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()),
             Err(Error::NotFound(_)) => Ok(Vec::new()),
             Err(e) => Err(e),
         }
@@ -137,8 +163,11 @@ impl LedgerReader for HttpLedger {
             return Ok(None);
         };
         let first = text.lines().next().unwrap_or_default();
-        let v: serde_json::Value = serde_json::from_str(first).map_err(|e| Error::Remote(e.to_string()))?;
-        Ok(v.pointer("/state/id").and_then(|d| d.as_str()).map(str::to_string))
+        let v: serde_json::Value =
+            serde_json::from_str(first).map_err(|e| Error::Remote(e.to_string()))?;
+        Ok(v.pointer("/state/id")
+            .and_then(|d| d.as_str())
+            .map(str::to_string))
     }
 
     fn accreditations(&self, did: &str) -> Result<Vec<AccreditationRecord>> {
@@ -166,8 +195,8 @@ impl LedgerWriter for HttpLedger {
             let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
             return Err(remote_error(body, status));
         }
-        let answer: AppendResponse =
-            serde_json::from_slice(&bytes).map_err(|e| Error::Remote(format!("bad answer: {e}")))?;
+        let answer: AppendResponse = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Remote(format!("bad answer: {e}")))?;
         if answer.results.len() != entries.len() {
             return Err(Error::Remote("answer does not match the request".into()));
         }

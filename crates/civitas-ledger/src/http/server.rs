@@ -92,10 +92,15 @@ async fn checkpoint(State(l): State<Shared>) -> Result<Response, ApiError> {
     Ok(text(blocking(move || l.checkpoint()).await?))
 }
 
-async fn checkpoint_at(State(l): State<Shared>, Path(size): Path<u64>) -> Result<Response, ApiError> {
+async fn checkpoint_at(
+    State(l): State<Shared>,
+    Path(size): Path<u64>,
+) -> Result<Response, ApiError> {
     match blocking(move || l.checkpoint_at(size)).await? {
         Some(note) => Ok(text(note)),
-        None => Err(ApiError(Error::NotFound(format!("no checkpoint for size {size}")))),
+        None => Err(ApiError(Error::NotFound(format!(
+            "no checkpoint for size {size}"
+        )))),
     }
 }
 
@@ -109,7 +114,9 @@ async fn entries(State(l): State<Shared>, Query(r): Query<Range>) -> Result<Resp
     let bytes = blocking(move || l.entries(r.start, r.end)).await?;
     let entries = bytes
         .into_iter()
-        .map(|b| String::from_utf8(b).map_err(|_| ApiError(Error::Storage("entry is not UTF-8".into()))))
+        .map(|b| {
+            String::from_utf8(b).map_err(|_| ApiError(Error::Storage("entry is not UTF-8".into())))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Json(EntriesResponse { entries }).into_response())
 }
@@ -161,12 +168,22 @@ fn proof(hashes: Vec<crate::Hash>) -> Response {
     .into_response()
 }
 
-async fn inclusion(State(l): State<Shared>, Query(q): Query<InclusionQuery>) -> Result<Response, ApiError> {
-    Ok(proof(blocking(move || l.inclusion_proof(q.index, q.size)).await?))
+async fn inclusion(
+    State(l): State<Shared>,
+    Query(q): Query<InclusionQuery>,
+) -> Result<Response, ApiError> {
+    Ok(proof(
+        blocking(move || l.inclusion_proof(q.index, q.size)).await?,
+    ))
 }
 
-async fn consistency(State(l): State<Shared>, Query(q): Query<ConsistencyQuery>) -> Result<Response, ApiError> {
-    Ok(proof(blocking(move || l.consistency_proof(q.first, q.second)).await?))
+async fn consistency(
+    State(l): State<Shared>,
+    Query(q): Query<ConsistencyQuery>,
+) -> Result<Response, ApiError> {
+    Ok(proof(
+        blocking(move || l.consistency_proof(q.first, q.second)).await?,
+    ))
 }
 
 fn jsonl(lines: Vec<String>) -> Response {
@@ -183,7 +200,10 @@ async fn did_log(State(l): State<Shared>, Path(did): Path<String>) -> Result<Res
     Ok(jsonl(lines))
 }
 
-async fn accreditations(State(l): State<Shared>, Path(did): Path<String>) -> Result<Response, ApiError> {
+async fn accreditations(
+    State(l): State<Shared>,
+    Path(did): Path<String>,
+) -> Result<Response, ApiError> {
     Ok(Json(blocking(move || l.accreditations(&did)).await?).into_response())
 }
 
@@ -192,10 +212,19 @@ struct UriQuery {
     uri: String,
 }
 
-async fn status_list(State(l): State<Shared>, Query(q): Query<UriQuery>) -> Result<Response, ApiError> {
+async fn status_list(
+    State(l): State<Shared>,
+    Query(q): Query<UriQuery>,
+) -> Result<Response, ApiError> {
     match blocking(move || l.status_list(&q.uri)).await? {
-        Some(token) => Ok(([(header::CONTENT_TYPE, "application/statuslist+jwt")], token).into_response()),
-        None => Err(ApiError(Error::NotFound("no status list at that URI".into()))),
+        Some(token) => Ok((
+            [(header::CONTENT_TYPE, "application/statuslist+jwt")],
+            token,
+        )
+            .into_response()),
+        None => Err(ApiError(Error::NotFound(
+            "no status list at that URI".into(),
+        ))),
     }
 }
 

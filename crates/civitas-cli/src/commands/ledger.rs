@@ -1,0 +1,180 @@
+//! `civitas ledger serve|status|sync|audit`.
+
+use crate::error::{CliError, Result};
+use crate::ledger_arg::{DEFAULT_HOST, default_ledger};
+use crate::util::{out, show_time};
+use civitas_ledger::http::client::HttpLedger;
+use civitas_ledger::{Checkpoint, LedgerReader, NoteVerifier, SqliteLedger, system_clock};
+use clap::Subcommand;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Share a ledger file over HTTP (creating it if needed): appends, entries,
+    /// proofs, checkpoints, DID logs at their did:webvh paths, status lists.
+    Serve {
+        /// The ledger file.
+        #[arg(long, value_name = "FILE", default_value_t = default_ledger())]
+        db: String,
+        /// Address to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Host name of the ledger's DIDs, for a new ledger.
+        #[arg(long, default_value = DEFAULT_HOST)]
+        host: String,
+    },
+    /// Show a ledger's size, checkpoint and freshness.
+    Status {
+        /// A ledger file or node URL.
+        #[arg(long, value_name = "URL|PATH", default_value_t = default_ledger())]
+        ledger: String,
+    },
+    /// Copy a node's ledger into a local file for offline verification, checking the
+    /// consistency proof and every entry.
+    Sync {
+        /// The node.
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The local replica (created on first sync).
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+        /// The ledger's checkpoint key (name+hex+base64), to pin on first sync instead
+        /// of trusting the node's answer.
+        #[arg(long, value_name = "VKEY")]
+        log_key: Option<String>,
+    },
+    /// Replay the whole log from entry 0 and re-validate every entry.
+    Audit {
+        /// The ledger file.
+        #[arg(long, value_name = "FILE", default_value_t = default_ledger())]
+        db: String,
+    },
+}
+
+fn fail(e: civitas_ledger::Error) -> CliError {
+    CliError::Failed(e.to_string())
+}
+
+fn progress(what: &'static str) -> impl FnMut(u64, u64) {
+    let mut last = std::time::Instant::now();
+    move |done, total| {
+        if done == total || last.elapsed().as_millis() > 200 {
+            last = std::time::Instant::now();
+            let pct = if total == 0 { 100 } else { done * 100 / total };
+            eprint!("\r{what} {done}/{total} entries ({pct}%)");
+            if done == total {
+                eprintln!();
+            }
+            let _ = std::io::stderr().flush();
+        }
+    }
+}
+
+pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
+    match cmd {
+        Command::Serve { db, listen, host } => serve(&db, &listen, &host),
+        Command::Status { ledger } => {
+            let l = crate::ledger_arg::reader(&ledger)?;
+            let info = l.info().map_err(fail)?;
+            let note = l.checkpoint().map_err(fail)?;
+            let key = NoteVerifier::parse(&info.log_key).map_err(fail)?;
+            let cp = Checkpoint::open(&note, &key).map_err(fail)?;
+            out(&format!("ledger   {} ({})", info.origin, info.role))?;
+            out(&format!("entries  {}", info.size))?;
+            out(&format!("root     {}", cp.root))?;
+            out(&format!("log key  {}", info.log_key))?;
+            if let Some(t) = info.checkpoint_time {
+                out(&format!("signed   {}", show_time(t)))?;
+            }
+            if let Some(s) = &info.source {
+                out(&format!("source   {s}"))?;
+            }
+            if let Some(t) = info.synced_at {
+                out(&format!("synced   {}", show_time(t)))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sync { from, to, log_key } => {
+            let remote = HttpLedger::new(&from).map_err(fail)?;
+            let replica = if to.exists() {
+                SqliteLedger::open(&to, None, system_clock()).map_err(fail)?
+            } else {
+                let mut info = remote.info().map_err(fail)?;
+                if let Some(k) = log_key {
+                    NoteVerifier::parse(&k)
+                        .map_err(|e| CliError::Usage(format!("--log-key: {e}")))?;
+                    if k != info.log_key {
+                        return Err(CliError::Failed(format!(
+                            "the node's log key {} is not the one given",
+                            info.log_key
+                        )));
+                    }
+                    info.log_key = k;
+                } else {
+                    eprintln!(
+                        "pinning the node's log key {} (pass --log-key to check it)",
+                        info.log_key
+                    );
+                }
+                SqliteLedger::create_replica(&to, &info, &from, system_clock()).map_err(fail)?
+            };
+            let report =
+                civitas_ledger::sync(&remote, &replica, &mut progress("synced")).map_err(fail)?;
+            out(&format!(
+                "{}: {} new entries, now {} (consistency proof and every entry verified)",
+                to.display(),
+                report.fetched,
+                report.to
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { db } => {
+            let ledger = SqliteLedger::open(std::path::Path::new(&db), None, system_clock())
+                .map_err(fail)?;
+            let report = ledger.audit(&mut progress("replayed")).map_err(fail)?;
+            out(&format!(
+                "audit passed: {} entries re-validated from entry 0; root {} matches the signed checkpoint",
+                report.entries, report.root
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn serve(db: &str, listen: &str, host: &str) -> Result<ExitCode> {
+    let ledger = Arc::new(
+        SqliteLedger::embedded(std::path::Path::new(db), host, system_clock()).map_err(fail)?,
+    );
+    if ledger.is_replica() {
+        return Err(CliError::Usage(format!(
+            "{db} is a replica; serve the origin"
+        )));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| CliError::Usage(format!("cannot listen on {listen}: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| CliError::Failed(e.to_string()))?;
+        let info = ledger.info().map_err(fail)?;
+        out(&format!(
+            "serving {} ({} entries) on http://{addr}",
+            info.origin, info.size
+        ))?;
+        out(&format!("log key {}", info.log_key))?;
+        civitas_ledger::http::server::serve(ledger, listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,153 @@
+//! Offline counters: a replica syncs from a node over HTTP, verifying consistency and
+//! every entry; a node that signs two views of the log is caught with the evidence.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use civitas_crypto::{Algorithm, SigningKey, SystemRng};
+use civitas_ledger::http::client::HttpLedger;
+use civitas_ledger::{Error, LedgerReader, LedgerWriter, SqliteLedger, sync};
+use civitas_testkit::*;
+use std::sync::Arc;
+
+fn key_pair() -> (SigningKey, SigningKey) {
+    let k = SigningKey::generate(Algorithm::EdDsa, &SystemRng).unwrap();
+    let copy = SigningKey::from_secret(Algorithm::EdDsa, &k.secret_bytes()).unwrap();
+    (k, copy)
+}
+
+fn append_people(ledger: &SqliteLedger, prefix: &str, n: usize) {
+    let entries: Vec<_> = (0..n)
+        .map(|i| Actor::create(&format!("{prefix}:{i}"), T0).1)
+        .collect();
+    for r in ledger.append_batch(&entries).unwrap() {
+        r.unwrap();
+    }
+}
+
+#[test]
+fn a_replica_syncs_incrementally_and_serves_reads_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let primary = Arc::new(new_ledger(dir.path(), T0 + 60));
+    append_people(&primary, "people:a", 30);
+    let node = Node::start(primary.clone());
+    let remote = HttpLedger::new(&node.url).unwrap();
+    let info = remote.info().unwrap();
+    let replica = SqliteLedger::create_replica(
+        &dir.path().join("counter.db"),
+        &info,
+        &node.url,
+        clock(T0 + 100),
+    )
+    .unwrap();
+    let mut calls = 0;
+    let r = sync(&remote, &replica, &mut |_, _| calls += 1).unwrap();
+    assert_eq!((r.from, r.to, r.fetched), (0, 30, 30));
+    assert!(calls >= 1);
+    append_people(&primary, "people:b", 1200);
+    let r = sync(&remote, &replica, &mut |_, _| {}).unwrap();
+    assert_eq!((r.from, r.to), (30, 1230));
+    // Up to date: nothing to do.
+    assert_eq!(sync(&remote, &replica, &mut |_, _| {}).unwrap().fetched, 0);
+    // Offline: the node is gone, the replica answers and audits.
+    drop(node);
+    assert_eq!(replica.checkpoint().unwrap(), primary.checkpoint().unwrap());
+    let did = primary.did_at_path("people/b/7").unwrap().unwrap();
+    assert_eq!(
+        replica.did_log(&did).unwrap(),
+        primary.did_log(&did).unwrap()
+    );
+    let info = replica.info().unwrap();
+    assert_eq!(info.role, "replica");
+    assert_eq!(info.synced_at, Some(T0 + 100));
+    assert_eq!(info.checkpoint_time, Some(T0 + 60));
+    assert_eq!(replica.audit(&mut |_, _| {}).unwrap().entries, 1230);
+    // A replica takes no appends.
+    let (_, e) = Actor::create("people:late", T0);
+    assert!(matches!(replica.append(&e), Err(Error::ReadOnly(_))));
+}
+
+#[test]
+fn a_split_view_is_refused_with_both_checkpoints_as_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let (k, copy) = key_pair();
+    // One operator key, two diverging logs: what a node showing different histories to
+    // different counters would have.
+    let a = Arc::new(SqliteLedger::create(&dir.path().join("a.db"), HOST, k, clock(T0)).unwrap());
+    let b =
+        Arc::new(SqliteLedger::create(&dir.path().join("b.db"), HOST, copy, clock(T0)).unwrap());
+    append_people(&a, "people:a", 5);
+    append_people(&b, "people:b", 5);
+    let node_a = Node::start(a.clone());
+    let node_b = Node::start(b.clone());
+    let info = HttpLedger::new(&node_a.url).unwrap().info().unwrap();
+    let replica =
+        SqliteLedger::create_replica(&dir.path().join("c.db"), &info, &node_a.url, clock(T0))
+            .unwrap();
+    sync(
+        &HttpLedger::new(&node_a.url).unwrap(),
+        &replica,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let held = replica.checkpoint().unwrap();
+    // Same size, another root.
+    let err = sync(
+        &HttpLedger::new(&node_b.url).unwrap(),
+        &replica,
+        &mut |_, _| {},
+    )
+    .unwrap_err();
+    let Error::SplitView {
+        size,
+        held: h,
+        received,
+    } = err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(size, 5);
+    assert_eq!(h, held);
+    assert_eq!(received, b.checkpoint().unwrap());
+    // B grows: its signed checkpoint for size 5 still betrays it.
+    append_people(&b, "people:b2", 3);
+    let err = sync(
+        &HttpLedger::new(&node_b.url).unwrap(),
+        &replica,
+        &mut |_, _| {},
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::SplitView { size: 5, .. }), "{err}");
+    let evidence = replica.evidence().unwrap();
+    assert_eq!(evidence.len(), 2);
+    assert!(
+        evidence
+            .iter()
+            .all(|(kind, held, _)| kind == "split-view" && *held == h)
+    );
+    // Nothing of B was taken.
+    assert_eq!(replica.checkpoint().unwrap(), held);
+    assert_eq!(replica.info().unwrap().size, 5);
+}
+
+#[test]
+fn a_log_signed_by_another_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Arc::new(new_ledger(dir.path(), T0));
+    append_people(&a, "people:a", 2);
+    let other_dir = tempfile::tempdir().unwrap();
+    let impostor = Arc::new(new_ledger(other_dir.path(), T0));
+    append_people(&impostor, "people:x", 2);
+    let node_a = Node::start(a.clone());
+    let node_x = Node::start(impostor);
+    let info = HttpLedger::new(&node_a.url).unwrap().info().unwrap();
+    let replica =
+        SqliteLedger::create_replica(&dir.path().join("c.db"), &info, &node_a.url, clock(T0))
+            .unwrap();
+    let err = sync(
+        &HttpLedger::new(&node_x.url).unwrap(),
+        &replica,
+        &mut |_, _| {},
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("pinned log key"), "{err}");
+    assert_eq!(replica.info().unwrap().size, 0);
+}
