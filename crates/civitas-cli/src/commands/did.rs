@@ -66,6 +66,14 @@ pub(crate) enum Command {
         #[arg(long, value_name = "RFC3339")]
         at: Option<String>,
     },
+    /// Append a did:webvh log made elsewhere (a did.jsonl file) to the ledger; each
+    /// entry is validated as if it came from this tool.
+    Import {
+        /// The did.jsonl file.
+        file: PathBuf,
+        #[arg(long, value_name = "URL|PATH", default_value_t = default_ledger())]
+        ledger: String,
+    },
     /// Resolve a DID (did:webvh through the ledger, did:jwk, did:key) and print its
     /// document.
     Resolve {
@@ -87,6 +95,7 @@ pub(crate) enum Command {
 
 pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
     match cmd {
+        Command::Import { file, ledger } => import(&file, &ledger),
         Command::Create {
             path,
             keys,
@@ -350,6 +359,29 @@ fn finish_pending(dir: &Path, state: &LogState) -> Result<()> {
         let _ = std::fs::remove_file(dir.join("signing.jwk.pending"));
     }
     Ok(())
+}
+
+fn import(file: &Path, ledger_arg: &str) -> Result<ExitCode> {
+    let text = crate::util::read_text(file)?;
+    let ledger = ledger_arg::writer(ledger_arg)?;
+    let mut count = 0;
+    let mut did = String::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let receipt = ledger_arg::append(&*ledger, &civitas_ledger::build::did_log(line))?;
+        if did.is_empty() {
+            did = serde_json::from_str::<serde_json::Value>(line)
+                .ok()
+                .and_then(|v| v.pointer("/state/id").and_then(|d| d.as_str()).map(str::to_string))
+                .unwrap_or_default();
+        }
+        count += 1;
+        out(&format!("entry {count} at ledger index {}", receipt.index))?;
+    }
+    if count == 0 {
+        return Err(CliError::Input(format!("{} holds no log entries", file.display())));
+    }
+    out(&did)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn resolve(
