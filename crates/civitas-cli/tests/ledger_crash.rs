@@ -17,12 +17,25 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start(db: &str, port: u16) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_civitas"))
-        .args(["ledger", "serve", "--db", db, "--listen", &format!("127.0.0.1:{port}"), "--host", civitas_testkit::HOST])
+        .args([
+            "ledger",
+            "serve",
+            "--db",
+            db,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--host",
+            civitas_testkit::HOST,
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -74,11 +87,17 @@ fn sigkill_during_concurrent_appends_loses_nothing_acknowledged() {
                 std::thread::spawn(move || {
                     let client = HttpLedger::new(&url).unwrap();
                     for chunk in entries.chunks(4) {
-                        let Ok(results) = client.append_batch(chunk) else { return };
+                        let Ok(results) = client.append_batch(chunk) else {
+                            return;
+                        };
                         for (entry, r) in chunk.iter().zip(results) {
-                            let receipt = r.unwrap_or_else(|e| panic!("a valid entry was refused: {e}"));
+                            let receipt =
+                                r.unwrap_or_else(|e| panic!("a valid entry was refused: {e}"));
                             assert_eq!(receipt.leaf_hash, leaf_hash(&entry.to_bytes()).to_hex());
-                            acked.lock().unwrap().insert(receipt.index, receipt.leaf_hash);
+                            acked
+                                .lock()
+                                .unwrap()
+                                .insert(receipt.index, receipt.leaf_hash);
                         }
                     }
                 })
@@ -101,7 +120,10 @@ fn sigkill_during_concurrent_appends_loses_nothing_acknowledged() {
         let info = client.info().unwrap();
         let key = NoteVerifier::parse(&info.log_key).unwrap();
         let cp = Checkpoint::open(&client.checkpoint().unwrap(), &key).unwrap();
-        assert_eq!(cp.size, info.size, "round {round}: the newest checkpoint covers exactly what is held");
+        assert_eq!(
+            cp.size, info.size,
+            "round {round}: the newest checkpoint covers exactly what is held"
+        );
         let mut held = Vec::new();
         let mut start_at = 0;
         while start_at < info.size {
@@ -111,18 +133,40 @@ fn sigkill_during_concurrent_appends_loses_nothing_acknowledged() {
         }
         let acked = acknowledged.lock().unwrap().clone();
         for (index, leaf) in &acked {
-            let bytes = held.get(*index as usize).unwrap_or_else(|| panic!("round {round}: acknowledged entry {index} is missing"));
-            assert_eq!(&leaf_hash(bytes).to_hex(), leaf, "round {round}: entry {index} changed");
+            let bytes = held
+                .get(*index as usize)
+                .unwrap_or_else(|| panic!("round {round}: acknowledged entry {index} is missing"));
+            assert_eq!(
+                &leaf_hash(bytes).to_hex(),
+                leaf,
+                "round {round}: entry {index} changed"
+            );
         }
         for (i, bytes) in held.iter().enumerate() {
-            assert!(sent.contains(&leaf_hash(bytes).to_hex()), "round {round}: entry {i} was never sent");
+            assert!(
+                sent.contains(&leaf_hash(bytes).to_hex()),
+                "round {round}: entry {i} was never sent"
+            );
         }
         total_acked = acked.len();
         node.kill().unwrap();
         node.wait().unwrap();
     }
-    assert!(total_acked >= 1000, "only {total_acked} appends were acknowledged across the rounds");
-    let o = Command::new(env!("CARGO_BIN_EXE_civitas")).args(["ledger", "audit", "--db", &db]).output().unwrap();
-    assert!(o.status.success(), "audit: {}", String::from_utf8_lossy(&o.stderr));
-    eprintln!("{total_acked} acknowledged appends survived {ROUNDS} SIGKILLs; {}", String::from_utf8_lossy(&o.stdout).trim());
+    assert!(
+        total_acked >= 1000,
+        "only {total_acked} appends were acknowledged across the rounds"
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_civitas"))
+        .args(["ledger", "audit", "--db", &db])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "audit: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    eprintln!(
+        "{total_acked} acknowledged appends survived {ROUNDS} SIGKILLs; {}",
+        String::from_utf8_lossy(&o.stdout).trim()
+    );
 }

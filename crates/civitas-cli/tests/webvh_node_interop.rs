@@ -12,24 +12,45 @@ use std::process::{Child, Command, Stdio};
 const HOST: &str = "ledger.civitas.test";
 
 fn python() -> PathBuf {
-    let venv = std::env::var_os("CIVITAS_PEERS_VENV").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/civitas-peers/venv")
-    });
+    let venv = std::env::var_os("CIVITAS_PEERS_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/civitas-peers/venv")
+        });
     let py = venv.join("bin/python");
-    assert!(py.exists(), "the did:webvh peer is missing: run `bash tests/peers/setup.sh`");
+    assert!(
+        py.exists(),
+        "the did:webvh peer is missing: run `bash tests/peers/setup.sh`"
+    );
     py
 }
 
 fn peer(args: &[&str]) -> Value {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../civitas-did/tests/peers/webvh_peer.py");
-    let o = Command::new(python()).arg(script).args(args).output().unwrap();
-    assert!(o.status.success(), "peer {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../civitas-did/tests/peers/webvh_peer.py");
+    let o = Command::new(python())
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "peer {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
 fn civitas(args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_civitas")).args(args).output().unwrap();
-    assert!(o.status.success(), "civitas {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new(env!("CARGO_BIN_EXE_civitas"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "civitas {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8(o.stdout).unwrap()
 }
 
@@ -42,9 +63,22 @@ impl Drop for Node {
 }
 
 fn serve(db: &str) -> (Node, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new(env!("CARGO_BIN_EXE_civitas"))
-        .args(["ledger", "serve", "--db", db, "--host", HOST, "--listen", &format!("127.0.0.1:{port}")])
+        .args([
+            "ledger",
+            "serve",
+            "--db",
+            db,
+            "--host",
+            HOST,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -60,7 +94,12 @@ fn serve(db: &str) -> (Node, String) {
 
 fn http_get(url: &str) -> String {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::blocking::get(url).unwrap().error_for_status().unwrap().text().unwrap()
+    reqwest::blocking::get(url)
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .text()
+        .unwrap()
 }
 
 /// The document without the implicit services resolvers add (#files, #whois), whose
@@ -84,22 +123,53 @@ fn our_did_served_by_our_node_resolves_in_the_python_implementation() {
     let db = tmp.path().join("ledger.db").to_str().unwrap().to_string();
     let (_node, url) = serve(&db);
     let keys = tmp.path().join("alice");
-    let out = civitas(&["did", "create", "--path", "people:alice", "--keys", keys.to_str().unwrap(), "--ledger", &url]);
+    let out = civitas(&[
+        "did",
+        "create",
+        "--path",
+        "people:alice",
+        "--keys",
+        keys.to_str().unwrap(),
+        "--ledger",
+        &url,
+    ]);
     let did = out.trim().lines().last().unwrap().to_string();
     // did:webvh versions need increasing times, at one-second resolution.
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    civitas(&["did", "rotate", "--keys", keys.to_str().unwrap(), "--ledger", &url]);
+    civitas(&[
+        "did",
+        "rotate",
+        "--keys",
+        keys.to_str().unwrap(),
+        "--ledger",
+        &url,
+    ]);
     // The standard path: https://{host}/people/alice/did.jsonl, served here over http.
     let jsonl = http_get(&format!("{url}/people/alice/did.jsonl"));
     assert_eq!(jsonl.lines().count(), 2);
-    assert_eq!(http_get(&format!("{url}/people/alice/did-witness.json")).trim(), "[]");
+    assert_eq!(
+        http_get(&format!("{url}/people/alice/did-witness.json")).trim(),
+        "[]"
+    );
     let log = tmp.path().join("did.jsonl");
     std::fs::write(&log, &jsonl).unwrap();
     let theirs = peer(&["resolve", &did, log.to_str().unwrap()]);
-    assert!(theirs["didResolutionMetadata"].get("error").is_none(), "{theirs}");
-    let ours: Value = serde_json::from_str(&civitas(&["did", "resolve", &did, "--ledger", &url, "--json"])).unwrap();
-    assert_eq!(core_document(theirs["didDocument"].clone()), core_document(ours["didDocument"].clone()));
-    assert_eq!(theirs["didDocumentMetadata"]["versionId"], ours["didDocumentMetadata"]["versionId"]);
+    assert!(
+        theirs["didResolutionMetadata"].get("error").is_none(),
+        "{theirs}"
+    );
+    let ours: Value = serde_json::from_str(&civitas(&[
+        "did", "resolve", &did, "--ledger", &url, "--json",
+    ]))
+    .unwrap();
+    assert_eq!(
+        core_document(theirs["didDocument"].clone()),
+        core_document(ours["didDocument"].clone())
+    );
+    assert_eq!(
+        theirs["didDocumentMetadata"]["versionId"],
+        ours["didDocumentMetadata"]["versionId"]
+    );
 }
 
 #[test]
@@ -107,17 +177,33 @@ fn a_did_made_by_the_python_implementation_is_appended_and_resolved_by_ours() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("ledger.db").to_str().unwrap().to_string();
     let (_node, url) = serve(&db);
-    let made = peer(&["provision", &format!("{HOST}/people/bob"), tmp.path().join("bob").to_str().unwrap()]);
+    let made = peer(&[
+        "provision",
+        &format!("{HOST}/people/bob"),
+        tmp.path().join("bob").to_str().unwrap(),
+    ]);
     let did = made["did"].as_str().unwrap().to_string();
     let log = made["log"].as_str().unwrap().to_string();
     let out = civitas(&["did", "import", &log, "--ledger", &url]);
     assert_eq!(out.trim().lines().last().unwrap(), did);
-    let ours: Value = serde_json::from_str(&civitas(&["did", "resolve", &did, "--ledger", &url, "--json"])).unwrap();
+    let ours: Value = serde_json::from_str(&civitas(&[
+        "did", "resolve", &did, "--ledger", &url, "--json",
+    ]))
+    .unwrap();
     let theirs = peer(&["resolve", &did, &log]);
-    assert_eq!(core_document(theirs["didDocument"].clone()), core_document(ours["didDocument"].clone()));
-    assert_eq!(theirs["didDocumentMetadata"]["versionId"], ours["didDocumentMetadata"]["versionId"]);
+    assert_eq!(
+        core_document(theirs["didDocument"].clone()),
+        core_document(ours["didDocument"].clone())
+    );
+    assert_eq!(
+        theirs["didDocumentMetadata"]["versionId"],
+        ours["didDocumentMetadata"]["versionId"]
+    );
     // Importing it twice is a replay.
-    let o = Command::new(env!("CARGO_BIN_EXE_civitas")).args(["did", "import", &log, "--ledger", &url]).output().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_civitas"))
+        .args(["did", "import", &log, "--ledger", &url])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("replay"));
 }

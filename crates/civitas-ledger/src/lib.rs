@@ -22,7 +22,8 @@ pub use merkle::{
     verify_inclusion,
 };
 pub use store::{
-    AuditReport, Clock, MAX_ENTRIES_PER_READ, SqliteLedger, checkpoint_time, key_path, system_clock,
+    AuditReport, Clock, MAX_ENTRIES_PER_READ, SqliteLedger, WriterStats, checkpoint_time, key_path,
+    system_clock,
 };
 pub use sync::{SyncReport, sync};
 pub use traits::{

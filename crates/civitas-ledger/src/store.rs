@@ -5,7 +5,7 @@
 use crate::checkpoint::{Checkpoint, NoteSigner, NoteVerifier, SignedNote};
 use crate::merkle::{self, Hash, NodeId, NodeReader};
 use crate::traits::{AccreditationRecord, LedgerInfo, LedgerReader, LedgerWriter, Receipt};
-use crate::validate::{Effect, State, validate};
+use crate::validate::{Effect, State, prepare_genesis, validate, validate_prepared};
 use crate::{Entry, Error, Result};
 use civitas_crypto::SigningKey;
 use civitas_did::webvh::{LogState, validate_log};
@@ -63,6 +63,18 @@ struct Meta {
     source: Option<String>,
 }
 
+/// What the writer has done since the ledger was opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WriterStats {
+    /// Entries written.
+    pub entries: u64,
+    /// Transactions committed (one fsync each).
+    pub commits: u64,
+    /// Seconds the writer spent on state checks, SQLite, fsync and checkpoint
+    /// signing (not on the stateless checks callers ran in parallel).
+    pub busy_seconds: f64,
+}
+
 /// The embedded SQLite ledger.
 pub struct SqliteLedger {
     path: PathBuf,
@@ -70,6 +82,7 @@ pub struct SqliteLedger {
     clock: Clock,
     readers: Mutex<Vec<Connection>>,
     writer: Option<Mutex<mpsc::Sender<Job>>>,
+    stats: Arc<Mutex<WriterStats>>,
 }
 
 impl std::fmt::Debug for SqliteLedger {
@@ -84,6 +97,8 @@ impl std::fmt::Debug for SqliteLedger {
 
 struct Job {
     entries: Vec<Entry>,
+    /// For each entry: a DID genesis entry's state, checked on the caller's thread.
+    prepared: Vec<Option<LogState>>,
     reply: mpsc::Sender<Result<Vec<Result<Receipt>>>>,
 }
 
@@ -229,6 +244,7 @@ impl SqliteLedger {
     }
 
     fn open_with(path: &Path, key: Option<SigningKey>, clock: Clock) -> Result<Self> {
+        let stats = Arc::new(Mutex::new(WriterStats::default()));
         let conn = open_conn(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let meta = Meta {
             origin: meta_get(&conn, "origin")?
@@ -248,6 +264,7 @@ impl SqliteLedger {
                 }
                 let (tx, rx) = mpsc::channel::<Job>();
                 let writer = Writer {
+                    stats: stats.clone(),
                     conn,
                     signer,
                     meta: meta.clone(),
@@ -268,7 +285,13 @@ impl SqliteLedger {
             clock,
             readers: Mutex::new(Vec::new()),
             writer,
+            stats,
         })
+    }
+
+    /// What the writer has done so far.
+    pub fn writer_stats(&self) -> WriterStats {
+        self.stats.lock().map(|s| *s).unwrap_or_default()
     }
 
     /// The file.
@@ -395,10 +418,9 @@ pub(crate) fn apply_chunk(
             validate(&entry, &mut state, host, now)
         }
         .map_err(|e| Error::Inconsistent(format!("entry {index} does not validate: {e}")))?;
-        if let Effect::Did { state, .. } = &effect {
-            cache.insert(state.did().to_string(), (**state).clone());
+        if let Some(state) = insert_entry(conn, index, &entry, bytes, effect, now)?.1 {
+            cache.insert(state.did().to_string(), *state);
         }
-        insert_entry(conn, index, &entry, bytes, effect, now)?;
     }
     Ok(())
 }
@@ -576,12 +598,13 @@ pub(crate) fn insert_entry(
     bytes: &[u8],
     effect: Effect,
     time: i64,
-) -> Result<Hash> {
+) -> Result<(Hash, Option<Box<LogState>>)> {
     let leaf = merkle::leaf_hash(bytes);
     conn.prepare_cached(
         "INSERT INTO entries(idx, kind, subject, body, leaf, appended) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![index as i64, entry.kind(), effect.subject(), bytes, leaf.as_bytes().as_slice(), time])?;
+    let mut kept = None;
     match effect {
         Effect::Did { new_path, state } => {
             if let Some(path) = new_path {
@@ -594,6 +617,7 @@ pub(crate) fn insert_entry(
                 conn.prepare_cached("UPDATE dids SET deactivated = 1 WHERE did = ?1")?
                     .execute([state.did()])?;
             }
+            kept = Some(state);
         }
         Effect::Root { did, vcts } => {
             conn.prepare_cached("INSERT INTO roots(did, vcts, idx) VALUES (?1, ?2, ?3)")?
@@ -641,10 +665,11 @@ pub(crate) fn insert_entry(
             hash.as_bytes().as_slice()
         ])?;
     }
-    Ok(leaf)
+    Ok((leaf, kept))
 }
 
 struct Writer {
+    stats: Arc<Mutex<WriterStats>>,
     conn: Connection,
     signer: NoteSigner,
     meta: Meta,
@@ -666,7 +691,16 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            match self.commit(&jobs) {
+            let started = std::time::Instant::now();
+            let outcome = self.commit(&jobs);
+            if let Ok(mut st) = self.stats.lock() {
+                st.busy_seconds += started.elapsed().as_secs_f64();
+                if let Ok(results) = &outcome {
+                    st.commits += 1;
+                    st.entries += results.iter().flatten().filter(|r| r.is_ok()).count() as u64;
+                }
+            }
+            match outcome {
                 Ok(results) => {
                     for (job, r) in jobs.into_iter().zip(results) {
                         let _ = job.reply.send(Ok(r));
@@ -710,15 +744,15 @@ impl Writer {
                         cache: &mut self.cache,
                         now,
                     };
-                    validate(entry, &mut state, &self.meta.host, now)
+                    let genesis = job.prepared.get(e).cloned().flatten();
+                    validate_prepared(entry, genesis, &mut state, &self.meta.host, now)
                 };
                 match effect {
                     Ok(effect) => {
-                        if let Effect::Did { state, .. } = &effect {
-                            self.cache
-                                .insert(state.did().to_string(), (**state).clone());
+                        let (leaf, state) = insert_entry(&tx, size, entry, &bytes, effect, now)?;
+                        if let Some(state) = state {
+                            self.cache.insert(state.did().to_string(), *state);
                         }
-                        let leaf = insert_entry(&tx, size, entry, &bytes, effect, now)?;
                         accepted.push((j, e, size, leaf));
                         out.push(Err(Error::Closed)); // replaced below
                         size += 1;
@@ -751,6 +785,10 @@ impl Writer {
 }
 
 impl LedgerReader for SqliteLedger {
+    fn entries_verified(&self) -> bool {
+        true
+    }
+
     fn info(&self) -> Result<LedgerInfo> {
         self.read(|c| {
             let size = size_of(c)?;
@@ -895,15 +933,44 @@ impl LedgerWriter for SqliteLedger {
                 Error::ReadOnly("no checkpoint key given: opened read-only".into())
             });
         };
+        // The expensive, stateless checks run here, on the caller's thread, so that
+        // concurrent callers use every core; the writer does what needs the state.
+        let now = self.clock();
+        let mut early: Vec<Option<Error>> = Vec::with_capacity(entries.len());
+        let mut prepared = Vec::with_capacity(entries.len());
+        let mut to_send = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match prepare_genesis(entry, now) {
+                Some(Err(e)) => early.push(Some(e)),
+                other => {
+                    early.push(None);
+                    prepared.push(other.and_then(Result::ok));
+                    to_send.push(entry.clone());
+                }
+            }
+        }
         let (reply, answer) = mpsc::channel();
-        writer
-            .lock()
-            .map_err(|_| Error::Closed)?
-            .send(Job {
-                entries: entries.to_vec(),
-                reply,
+        let written = if to_send.is_empty() {
+            Vec::new()
+        } else {
+            writer
+                .lock()
+                .map_err(|_| Error::Closed)?
+                .send(Job {
+                    entries: to_send,
+                    prepared,
+                    reply,
+                })
+                .map_err(|_| Error::Closed)?;
+            answer.recv().map_err(|_| Error::Closed)??
+        };
+        let mut written = written.into_iter();
+        Ok(early
+            .into_iter()
+            .map(|e| match e {
+                Some(err) => Err(err),
+                None => written.next().unwrap_or(Err(Error::Closed)),
             })
-            .map_err(|_| Error::Closed)?;
-        answer.recv().map_err(|_| Error::Closed)?
+            .collect())
     }
 }

@@ -95,6 +95,13 @@ pub trait LedgerReader: Send + Sync {
     fn accreditations(&self, did: &str) -> Result<Vec<AccreditationRecord>>;
     /// The newest status list token published at `uri`.
     fn status_list(&self, uri: &str) -> Result<Option<String>>;
+
+    /// Whether this process validated every entry this reader serves (an embedded
+    /// ledger or a replica: both check each entry before writing it). Resolvers then
+    /// skip re-checking DID log signatures. Default false (a remote node).
+    fn entries_verified(&self) -> bool {
+        false
+    }
 }
 
 /// Writing to a ledger. An entry is appended only if it is valid against the current
@@ -142,6 +149,9 @@ impl<R: LedgerReader + ?Sized> LedgerReader for std::sync::Arc<R> {
     fn status_list(&self, uri: &str) -> Result<Option<String>> {
         (**self).status_list(uri)
     }
+    fn entries_verified(&self) -> bool {
+        (**self).entries_verified()
+    }
 }
 
 impl<W: LedgerWriter + ?Sized> LedgerWriter for std::sync::Arc<W> {
@@ -162,6 +172,10 @@ impl<R: LedgerReader> civitas_did::DidLogSource for LedgerLogSource<R> {
             Err(crate::Error::NotFound(_)) => Err(civitas_did::Error::NotFound(did.to_string())),
             Err(e) => Err(civitas_did::Error::Backend(e.to_string())),
         }
+    }
+
+    fn entries_verified(&self) -> bool {
+        self.0.entries_verified()
     }
 }
 

@@ -74,8 +74,20 @@ pub(crate) fn validate(
     host: &str,
     now: i64,
 ) -> Result<Effect> {
+    validate_prepared(entry, None, state, host, now)
+}
+
+/// [`validate`], with the stateless part of a DID genesis entry already done (on the
+/// caller's thread, in parallel with other callers): `genesis` is that entry's state.
+pub(crate) fn validate_prepared(
+    entry: &Entry,
+    genesis: Option<LogState>,
+    state: &mut dyn State,
+    host: &str,
+    now: i64,
+) -> Result<Effect> {
     match entry {
-        Entry::DidLog { line } => did_log(line, state, host, now),
+        Entry::DidLog { line } => did_log(line, genesis, state, host, now),
         Entry::Root { jws } => root(jws, state, now),
         Entry::Accreditation { jws } => accreditation(jws, state, now),
         Entry::AccreditationRevocation { jws } => revocation(jws, state, now),
@@ -83,7 +95,24 @@ pub(crate) fn validate(
     }
 }
 
-fn did_log(line: &str, state: &mut dyn State, host: &str, now: i64) -> Result<Effect> {
+/// The stateless check of a DID genesis entry (signature, SCID, chain start), if `entry`
+/// is one: what callers run in parallel before handing entries to the writer.
+pub(crate) fn prepare_genesis(entry: &Entry, now: i64) -> Option<Result<LogState>> {
+    let Entry::DidLog { line } = entry else {
+        return None;
+    };
+    let value: Value = serde_json::from_str(line).ok()?;
+    let genesis = value.get("versionId")?.as_str()?.starts_with("1-");
+    genesis.then(|| LogState::genesis(line, now).map_err(Error::from))
+}
+
+fn did_log(
+    line: &str,
+    genesis: Option<LogState>,
+    state: &mut dyn State,
+    host: &str,
+    now: i64,
+) -> Result<Effect> {
     let value: Value = serde_json::from_str(line)
         .map_err(|e| Error::MalformedEntry(format!("DID log line is not JSON: {e}")))?;
     let did = value
@@ -100,7 +129,10 @@ fn did_log(line: &str, state: &mut dyn State, host: &str, now: i64) -> Result<Ef
             })
         }
         None => {
-            let genesis = LogState::genesis(line, now)?;
+            let genesis = match genesis {
+                Some(g) => g,
+                None => LogState::genesis(line, now)?,
+            };
             let parsed = Did::parse(genesis.did())?;
             let did_host = match parsed.port() {
                 Some(p) => format!("{}:{p}", parsed.host()),

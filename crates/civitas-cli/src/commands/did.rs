@@ -371,14 +371,21 @@ fn import(file: &Path, ledger_arg: &str) -> Result<ExitCode> {
         if did.is_empty() {
             did = serde_json::from_str::<serde_json::Value>(line)
                 .ok()
-                .and_then(|v| v.pointer("/state/id").and_then(|d| d.as_str()).map(str::to_string))
+                .and_then(|v| {
+                    v.pointer("/state/id")
+                        .and_then(|d| d.as_str())
+                        .map(str::to_string)
+                })
                 .unwrap_or_default();
         }
         count += 1;
         out(&format!("entry {count} at ledger index {}", receipt.index))?;
     }
     if count == 0 {
-        return Err(CliError::Input(format!("{} holds no log entries", file.display())));
+        return Err(CliError::Input(format!(
+            "{} holds no log entries",
+            file.display()
+        )));
     }
     out(&did)?;
     Ok(ExitCode::SUCCESS)

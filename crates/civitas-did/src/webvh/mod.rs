@@ -104,7 +104,10 @@ pub use did::Did;
 pub use error::{LogError, Result};
 pub use hash::next_key_hash;
 pub use source::{DidLogSource, MemoryLogSource, WebvhResolver};
-pub use state::{LogState, LogVersion, MAX_ENTRY_BYTES, METHOD, validate_jsonl, validate_log};
+pub use state::{
+    LogState, LogVersion, MAX_ENTRY_BYTES, METHOD, replay_verified_log, validate_jsonl,
+    validate_log,
+};
 pub use witness::MAX_WITNESS_BYTES;
 pub use write::{
     DocKey, LogEntry, create, deactivate, did_document, rotate, unchecked_next_entry, update,

@@ -1,6 +1,6 @@
 //! Where did:webvh logs come from (the ledger), and the resolver over them.
 
-use super::{Did, LogState, validate_log};
+use super::{Did, LogState, replay_verified_log, validate_log};
 use crate::syntax::short;
 use crate::{Error, Resolution, ResolveOptions, Resolver, Result};
 use std::collections::HashMap;
@@ -23,6 +23,14 @@ pub trait DidLogSource: Send + Sync {
         let _ = did;
         Ok(None)
     }
+
+    /// Whether every entry this source serves was already verified, entry by entry,
+    /// by this process's own code (an embedded ledger, a replica that re-checked what
+    /// it synced). Then the resolver skips re-checking proof signatures. Default:
+    /// false — a remote source is always fully verified.
+    fn entries_verified(&self) -> bool {
+        false
+    }
 }
 
 impl<S: DidLogSource + ?Sized> DidLogSource for &S {
@@ -32,6 +40,9 @@ impl<S: DidLogSource + ?Sized> DidLogSource for &S {
     fn did_witness(&self, did: &str) -> Result<Option<String>> {
         (**self).did_witness(did)
     }
+    fn entries_verified(&self) -> bool {
+        (**self).entries_verified()
+    }
 }
 
 impl<S: DidLogSource + ?Sized> DidLogSource for Arc<S> {
@@ -40,6 +51,9 @@ impl<S: DidLogSource + ?Sized> DidLogSource for Arc<S> {
     }
     fn did_witness(&self, did: &str) -> Result<Option<String>> {
         (**self).did_witness(did)
+    }
+    fn entries_verified(&self) -> bool {
+        (**self).entries_verified()
     }
 }
 
@@ -160,7 +174,11 @@ impl<S: DidLogSource> WebvhResolver<S> {
     pub fn verified_log(&self, did: &str) -> Result<LogState> {
         let parsed = Did::parse(did).map_err(|e| Error::InvalidDid(e.to_string()))?;
         let lines = self.source.did_log(did)?;
-        let state = validate_log(&lines, (self.clock)())?;
+        let state = if self.source.entries_verified() {
+            replay_verified_log(&lines, (self.clock)())?
+        } else {
+            validate_log(&lines, (self.clock)())?
+        };
         let witness = self.source.did_witness(did)?;
         state.verify_witnesses(witness.as_deref())?;
         // §"Read (Resolve)" step 6.1: the DID must be the `id` of some version.

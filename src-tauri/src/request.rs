@@ -1,0 +1,102 @@
+//! The counter's OpenID4VP request, read into the wallet's [`PresentationRequest`].
+//!
+//! The wallet's consent works on one credential query: a type, required claims,
+//! optional claims, the nonce and the audience. An `openid4vp://` request by value
+//! maps onto it one to one when it has one DCQL credential query (what
+//! `civitas request` and [`AuthorizationRequest::for_counter`] make): its
+//! `vct_values[0]`, the claims every `claim_sets` option names (required), the claims
+//! only some options name (optional), the request's `nonce`, and its `client_id`, which
+//! is the `aud` of the key binding JWT.
+
+use crate::error::{Error, Result};
+use civitas_credential::ClaimPath;
+use civitas_exchange::openid4vp::{AuthorizationRequest, RequestUrl};
+use civitas_wallet::PresentationRequest;
+
+/// Reads what the citizen pasted or scanned: an `openid4vp://` URL (by value).
+pub(crate) fn parse(text: &str) -> Result<AuthorizationRequest> {
+    let text = text.trim();
+    match RequestUrl::parse(text)? {
+        RequestUrl::ByValue(request) => Ok(request),
+        RequestUrl::ByReference(_) => Err(Error::UnsupportedRequest(
+            "it is a request by reference (request_uri); ask the counter for a request by value"
+                .into(),
+        )),
+    }
+}
+
+/// The wallet's view of `request`: its first credential query.
+pub(crate) fn to_presentation_request(
+    request: &AuthorizationRequest,
+) -> Result<(String, PresentationRequest)> {
+    let query = request.dcql_query();
+    let [cq] = query.credentials.as_slice() else {
+        return Err(Error::UnsupportedRequest(format!(
+            "it asks for {} credentials at once; this app answers one",
+            query.credentials.len()
+        )));
+    };
+    let vct = cq
+        .vct_values
+        .first()
+        .ok_or_else(|| Error::UnsupportedRequest("it names no credential type".into()))?;
+    let claims = cq.claims.clone().unwrap_or_default();
+    let (required, optional): (Vec<ClaimPath>, Vec<ClaimPath>) = match &cq.claim_sets {
+        None => (claims.iter().map(|c| c.path.clone()).collect(), Vec::new()),
+        Some(sets) => {
+            let in_all = |id: &str| sets.iter().all(|s| s.iter().any(|x| x == id));
+            let in_any = |id: &str| sets.iter().any(|s| s.iter().any(|x| x == id));
+            let mut required = Vec::new();
+            let mut optional = Vec::new();
+            for c in &claims {
+                let Some(id) = c.id.as_deref() else { continue };
+                if in_all(id) {
+                    required.push(c.path.clone());
+                } else if in_any(id) {
+                    optional.push(c.path.clone());
+                }
+            }
+            (required, optional)
+        }
+    };
+    let wallet_request =
+        PresentationRequest::new(request.nonce(), request.client_id().as_str(), vct, required)
+            .with_optional(optional);
+    Ok((cq.id.clone(), wallet_request))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use civitas_credential::types::PID;
+
+    #[test]
+    fn a_counter_request_maps_onto_required_and_optional_claims() {
+        let p = |s: &str| ClaimPath::parse(s).unwrap();
+        let request = AuthorizationRequest::for_counter(
+            "redirect_uri:https://counter-7.city.example/post",
+            None,
+            "n-0123456789abcdef",
+            PID.vct,
+            &[p("age_over_18")],
+            &[p("address.locality"), p("nationality")],
+        )
+        .unwrap();
+        let parsed = parse(&format!("  {}\r\n", request.to_url())).unwrap();
+        assert_eq!(parsed, request);
+        let (id, r) = to_presentation_request(&parsed).unwrap();
+        assert_eq!(id, "pid");
+        assert_eq!(r.vct_uri(), PID.vct);
+        assert_eq!(r.nonce, "n-0123456789abcdef");
+        assert_eq!(r.aud, "redirect_uri:https://counter-7.city.example/post");
+        assert_eq!(r.required, vec![p("age_over_18")]);
+        assert_eq!(r.optional, vec![p("address.locality"), p("nationality")]);
+    }
+
+    #[test]
+    fn not_a_request_is_refused_with_a_code() {
+        let e = parse("https://example.com/?x=1").unwrap_err();
+        assert!(e.code().starts_with("openid4vp."), "{}", e.code());
+    }
+}

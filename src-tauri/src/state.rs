@@ -1,0 +1,206 @@
+//! What the app holds between commands, in the Rust process only: the wallet (locked or
+//! unlocked: the vault key never leaves this process), the recovery secret between
+//! "create" and "I wrote it down", the counter's request and the consent being shown,
+//! and the app's settings.
+
+use crate::error::{Error, Result};
+use crate::settings::{LedgerChoice, Settings};
+use civitas_exchange::openid4vp::AuthorizationRequest;
+use civitas_ledger::LedgerWriter;
+use civitas_wallet::{Consent, Presentation, RecoverySecret, Wallet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The host a new embedded ledger gives its DIDs (the same as the `civitas` CLI's).
+pub(crate) const EMBEDDED_HOST: &str = "ledger.civitas.example";
+
+/// Where the app keeps its files.
+#[derive(Debug, Clone)]
+pub(crate) struct Paths {
+    /// The wallet directory (`$CIVITAS_WALLET`, or `civitas/wallet` in the data
+    /// directory).
+    pub(crate) wallet: PathBuf,
+    /// The default embedded ledger (`$CIVITAS_LEDGER`, or `civitas/ledger.db` in the
+    /// data directory: the same file the `civitas` CLI uses by default).
+    pub(crate) ledger: PathBuf,
+    /// The app's settings file.
+    pub(crate) settings: PathBuf,
+    /// The bundled demo issuer's key and DID.
+    pub(crate) demo: PathBuf,
+    /// Where backups go by default.
+    pub(crate) backups: PathBuf,
+}
+
+impl Paths {
+    /// The XDG locations (`$XDG_DATA_HOME`, `$XDG_CONFIG_HOME`, else under `$HOME`),
+    /// with the `CIVITAS_WALLET` / `CIVITAS_LEDGER` overrides.
+    pub(crate) fn from_env() -> Paths {
+        let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
+        let xdg = |var: &str, fallback: &str| {
+            std::env::var_os(var)
+                .filter(|v| !v.is_empty())
+                .map_or_else(|| home.join(fallback), PathBuf::from)
+        };
+        let data = xdg("XDG_DATA_HOME", ".local/share").join("civitas");
+        let config = xdg("XDG_CONFIG_HOME", ".config").join("civitas");
+        let env_path = |var: &str| std::env::var_os(var).filter(|v| !v.is_empty());
+        Paths {
+            wallet: env_path("CIVITAS_WALLET").map_or_else(|| data.join("wallet"), PathBuf::from),
+            ledger: env_path("CIVITAS_LEDGER")
+                .map_or_else(|| data.join("ledger.db"), PathBuf::from),
+            settings: config.join("app.json"),
+            demo: data.join("demo-issuer"),
+            backups: data.join("backups"),
+        }
+    }
+}
+
+/// Everything behind the lock.
+pub(crate) struct Inner {
+    pub(crate) paths: Paths,
+    pub(crate) settings: Settings,
+    /// The wallet, opened (locked or unlocked), if there is one.
+    pub(crate) wallet: Option<Wallet>,
+    /// Why the wallet could not be opened (another process holds it…).
+    pub(crate) open_error: Option<String>,
+    /// The recovery secret of a wallet just created, until the citizen confirms it
+    /// was written down.
+    pub(crate) recovery: Option<RecoverySecret>,
+    /// The counter's request being answered.
+    pub(crate) request: Option<AuthorizationRequest>,
+    /// What the citizen is being asked to consent to.
+    pub(crate) consent: Option<Consent>,
+    /// The last presentation made (for sending it online).
+    pub(crate) presentation: Option<Presentation>,
+}
+
+impl Inner {
+    /// The wallet, or [`Error::NoWallet`].
+    pub(crate) fn wallet(&mut self) -> Result<&mut Wallet> {
+        self.wallet.as_mut().ok_or(Error::NoWallet)
+    }
+
+    /// Forgets everything tied to an unlocked session.
+    pub(crate) fn forget_session(&mut self) {
+        self.request = None;
+        self.consent = None;
+        self.presentation = None;
+    }
+}
+
+/// The managed state: shared with the blocking tasks commands run on.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl AppState {
+    /// Loads the settings and opens the wallet (locked) if there is one.
+    pub(crate) fn load(paths: Paths) -> AppState {
+        let settings = Settings::load(&paths.settings);
+        let mut inner = Inner {
+            paths,
+            settings,
+            wallet: None,
+            open_error: None,
+            recovery: None,
+            request: None,
+            consent: None,
+            presentation: None,
+        };
+        reopen(&mut inner);
+        AppState {
+            inner: Arc::new(Mutex::new(inner)),
+        }
+    }
+
+    /// The lock (a poisoned lock is taken over: the state is still consistent, every
+    /// write goes through the wallet's own transactions).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Anchors the bundled demo issuer on the embedded ledger if it is not there yet
+    /// (so that "Get demo credentials" works at once, and `civitas verify` on the same
+    /// ledger resolves it). Nothing for a ledger node.
+    pub(crate) fn seed_demo_issuer(&self) -> Result<()> {
+        let (paths, choice) = {
+            let inner = self.lock();
+            (inner.paths.clone(), inner.settings.ledger.clone())
+        };
+        if !matches!(choice, LedgerChoice::Embedded { .. }) {
+            return Ok(());
+        }
+        let ledger = open_ledger(&paths, &choice)?;
+        let id = serde_json::to_string(&choice).map_err(|e| Error::Demo(e.to_string()))?;
+        crate::demo::ensure_issuer(&paths.demo, &*ledger, &id, now()).map(|_| ())
+    }
+
+    /// Runs `f` on a blocking thread (Argon2id, SQLite and the HTTP ledger client
+    /// must not run on the UI thread nor inside the async runtime).
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Inner) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let me = self.clone();
+        tauri::async_runtime::spawn_blocking(move || f(&mut me.lock()))
+            .await
+            .map_err(|_| Error::Cancelled)?
+    }
+
+    /// Runs `f` on the wallet, on a blocking thread.
+    pub(crate) async fn wallet<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Wallet) -> civitas_wallet::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.run(move |inner| Ok(f(inner.wallet()?)?)).await
+    }
+}
+
+/// The ledger the settings choose.
+pub(crate) fn open_ledger(paths: &Paths, choice: &LedgerChoice) -> Result<Arc<dyn LedgerWriter>> {
+    Ok(match choice {
+        LedgerChoice::Embedded { path } => {
+            let path = path.as_ref().unwrap_or(&paths.ledger);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            Arc::new(civitas_ledger::SqliteLedger::embedded(
+                path,
+                EMBEDDED_HOST,
+                civitas_ledger::system_clock(),
+            )?)
+        }
+        LedgerChoice::Node { url } => Arc::new(civitas_ledger::http::client::HttpLedger::new(url)?),
+    })
+}
+
+/// (Re)opens the wallet, locked, on the ledger the settings choose.
+pub(crate) fn reopen(inner: &mut Inner) {
+    inner.wallet = None;
+    inner.open_error = None;
+    inner.forget_session();
+    if !has_wallet(&inner.paths.wallet) {
+        return;
+    }
+    let opened = open_ledger(&inner.paths, &inner.settings.ledger)
+        .and_then(|ledger| Ok(Wallet::open(&inner.paths.wallet, ledger)?));
+    match opened {
+        Ok(w) => inner.wallet = Some(w),
+        Err(e) => inner.open_error = Some(e.to_string()),
+    }
+}
+
+/// Whether `dir` holds a wallet (its vault file).
+pub(crate) fn has_wallet(dir: &Path) -> bool {
+    dir.join(civitas_wallet::vault::VAULT_FILE).exists()
+}
+
+/// Now, Unix seconds.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}

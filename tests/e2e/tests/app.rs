@@ -1,0 +1,576 @@
+//! The citizen's story in a real window: the built app under Xvfb, driven by
+//! tauri-driver and WebKitWebDriver.
+//!
+//! 1. onboard: create a wallet (passphrase), read the recovery kit, type three words back;
+//! 2. receive a PID that `civitas issue` made for the app's holder key;
+//! 3. open a counter's request (`civitas request`, or the library when the CLI has no
+//!    such command yet);
+//! 4. consent, leaving one optional claim out;
+//! 5. the QR on screen, captured by screenshot, decodes with our decoder and with
+//!    zbarimg, and `civitas verify` accepts it: the required and kept claims only;
+//! 6. the history shows the entry (claim names, not values);
+//! 7. lock; a wrong passphrase shows its error; the right one unlocks.
+//!
+//! Every screen is saved under `docs/screenshots/`.
+//!
+//! Binaries: the test uses `civitas-app` and `civitas` from the target directory it
+//! was built in (next to `deps/`), so build them first:
+//! `cargo build -p civitas-app -p civitas-cli` (scripts/test does). `CIVITAS_APP_BIN`
+//! and `CIVITAS_BIN` override the paths.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    unreachable_pub
+)]
+
+use civitas_credential::ClaimPath;
+use civitas_credential::types::PID;
+use civitas_exchange::openid4vp::{AuthorizationRequest, RequestUrl};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PASSPHRASE: &str = "correct horse battery staple";
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `target/debug` (or wherever this test executable was built).
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().to_path_buf()
+}
+
+fn binary(env: &str, name: &str) -> PathBuf {
+    let path = std::env::var_os(env).map_or_else(|| target_dir().join(name), PathBuf::from);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build -p civitas-app -p civitas-cli` first (or set {env})",
+        path.display()
+    );
+    path
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Kills a child with SIGTERM on drop (tauri-driver stops WebKitWebDriver only on
+/// TERM/INT/QUIT) and waits for it.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.0.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Xvfb on a free display number (it writes the number to the descriptor given).
+fn start_xvfb() -> (Guard, String) {
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x900x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb (apt-get install xvfb; scripts/test installs it)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let display = format!(":{}", line.trim());
+    assert!(display.len() > 1, "Xvfb gave no display number");
+    (Guard(child), display)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let cargo_bin = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap()
+        .join("bin/tauri-driver");
+    if cargo_bin.exists() {
+        cargo_bin
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+/// The environment every process of the story shares: its own data directories.
+struct World {
+    dir: tempfile::TempDir,
+    display: String,
+}
+
+impl World {
+    fn envs(&self) -> Vec<(&'static str, PathBuf)> {
+        let d = self.dir.path();
+        vec![
+            ("XDG_DATA_HOME", d.join("data")),
+            ("XDG_CONFIG_HOME", d.join("config")),
+            ("XDG_CACHE_HOME", d.join("cache")),
+            ("CIVITAS_LEDGER", d.join("ledger.db")),
+        ]
+    }
+
+    fn civitas(&self, args: &[&str]) -> std::process::Output {
+        Command::new(binary("CIVITAS_BIN", "civitas"))
+            .args(args)
+            .envs(self.envs())
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap()
+    }
+}
+
+fn start_driver(world: &World) -> (Guard, u16) {
+    let port = free_port();
+    let native = free_port();
+    let child = Command::new(tauri_driver())
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .env("DISPLAY", &world.display)
+        .envs(world.envs())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tauri-driver (cargo install tauri-driver --version '^2' --locked)");
+    let guard = Guard(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (guard, port)
+}
+
+async fn connect(port: u16, app: &Path) -> Client {
+    let caps = json!({"tauri:options": {"application": app}});
+    let Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("WebDriver session (is webkit2gtk-driver installed?)")
+}
+
+/// The page's helpers, driven through WebDriver.
+struct Ui {
+    c: Client,
+    shots: PathBuf,
+}
+
+impl Ui {
+    async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.c
+            .wait()
+            .at_most(TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+    }
+
+    async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    async fn type_in(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        e.clear().await.unwrap();
+        e.send_keys(text).await.unwrap();
+    }
+
+    /// Sets a long value at once (a credential, a request) and fires `input`.
+    async fn set_value(&self, css: &str, text: &str) {
+        self.find(css).await;
+        self.c
+            .execute(
+                "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+                 e.dispatchEvent(new Event('input', {bubbles: true}));",
+                vec![json!(css), json!(text)],
+            )
+            .await
+            .unwrap();
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap()
+    }
+
+    /// Waits until the element's text contains `needle`; fails with the page's alert
+    /// if one shows up instead.
+    async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Ok(e) = self.c.find(Locator::Css(css)).await
+                && let Ok(t) = e.text().await
+                && t.contains(needle)
+            {
+                return t;
+            }
+            if Instant::now() > deadline {
+                let alert = match self.c.find(Locator::Css("#error")).await {
+                    Ok(e) => e.text().await.unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                self.shot("failure").await;
+                panic!("{css} never contained {needle:?}; alert: {alert:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    async fn property(&self, css: &str, prop: &str) -> String {
+        self.find(css)
+            .await
+            .prop(prop)
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    /// A screenshot of the window, saved as `docs/screenshots/{name}.png` (after the
+    /// frame has settled: WebDriver screenshots right after a change can show the old
+    /// one).
+    async fn shot(&self, name: &str) -> Vec<u8> {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let png = self.c.screenshot().await.unwrap();
+        std::fs::create_dir_all(&self.shots).unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), &png).unwrap();
+        png
+    }
+
+    async fn nav(&self, screen: &str, heading_css: &str) {
+        self.click(&format!("#nav-{screen}")).await;
+        self.find(heading_css).await;
+    }
+}
+
+/// The counter's request: `civitas request` if the CLI has it, else the library.
+fn counter_request(world: &World) -> (String, &'static str) {
+    let out = world.civitas(&[
+        "request",
+        "--vct",
+        "pid",
+        "--require",
+        "age_over_18",
+        "--optional",
+        "address.locality",
+        "--optional",
+        "nationality",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    if out.status.success()
+        && let Some(url) = text.lines().find(|l| l.starts_with("openid4vp://"))
+    {
+        return (url.to_string(), "civitas request");
+    }
+    let p = |s: &str| ClaimPath::parse(s).unwrap();
+    let request = AuthorizationRequest::for_counter(
+        "redirect_uri:https://counter-7.city.example/post",
+        None,
+        "e2e-nonce-0123456789abcdef",
+        PID.vct,
+        &[p("age_over_18")],
+        &[p("address.locality"), p("nationality")],
+    )
+    .unwrap();
+    (request.to_url(), "AuthorizationRequest::for_counter")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display stack: Xvfb, tauri-driver and WebKitWebDriver; scripts/test installs them and runs it with --ignored"]
+async fn citizen_story_in_a_real_window() {
+    let app = binary("CIVITAS_APP_BIN", "civitas-app");
+    let started = Instant::now();
+    let (_xvfb, display) = start_xvfb();
+    let world = World {
+        dir: tempfile::tempdir().unwrap(),
+        display,
+    };
+    let (_driver, port) = start_driver(&world);
+    let ui = Ui {
+        c: connect(port, &app).await,
+        shots: repo_root().join("docs/screenshots"),
+    };
+    let session = started.elapsed();
+
+    // 1. Onboarding.
+    ui.find("#screen-welcome").await;
+    let first_screen = started.elapsed();
+    ui.shot("01-welcome").await;
+    ui.click("#create-start").await;
+    ui.type_in("#passphrase", PASSPHRASE).await;
+    assert_eq!(ui.text("#strength-word").await, "Strong");
+    ui.type_in("#passphrase-repeat", PASSPHRASE).await;
+    ui.shot("02-create-passphrase").await;
+    ui.click("#create-submit").await;
+    ui.find("#kit-words").await;
+    let mut words = Vec::new();
+    for e in ui.c.find_all(Locator::Css("#kit-words .w")).await.unwrap() {
+        words.push(e.text().await.unwrap());
+    }
+    assert_eq!(words.len(), 24, "{words:?}");
+    ui.shot("03-recovery-kit").await;
+    ui.click("#kit-written").await;
+    ui.click("#kit-continue").await;
+    // A wrong word first: the check refuses it.
+    ui.type_in("#check-word-3", "zebra-not-a-word").await;
+    ui.type_in("#check-word-11", &words[10]).await;
+    ui.type_in("#check-word-20", &words[19]).await;
+    ui.click("#kit-confirm").await;
+    ui.wait_text("#error", "does not match").await;
+    ui.type_in("#check-word-3", &words[2]).await;
+    ui.shot("04-recovery-check").await;
+    ui.click("#kit-confirm").await;
+    ui.find("#screen-home").await;
+    let did = ui.wait_text("#did", "did:webvh:").await;
+    ui.wait_text("#ledger-status", "The ledger knows your identity")
+        .await;
+
+    // 2. Receive a PID issued by `civitas issue` for this device's holder key.
+    ui.nav("receive", "#screen-receive").await;
+    let deadline = Instant::now() + TIMEOUT;
+    let jwk = loop {
+        let v = ui.property("#holder-key", "value").await;
+        if v.contains("\"kty\"") {
+            break v;
+        }
+        assert!(Instant::now() < deadline, "no holder key shown");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    };
+    let dir = world.dir.path();
+    std::fs::write(dir.join("holder.jwk"), &jwk).unwrap();
+    let out = world.civitas(&["key", "generate", "-o", "issuer.jwk"]);
+    assert!(out.status.success(), "{out:?}");
+    let issuer = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(issuer.starts_with("did:jwk:"), "{issuer}");
+    std::fs::write(
+        dir.join("pid.json"),
+        json!({
+            "given_name": "Mei-Ling", "family_name": "Chen", "birthdate": "1958-03-14",
+            "age_over_18": true, "age_over_65": true, "nationality": "TW",
+            "address": {"street_address": "1 Shifu Road", "locality": "Taipei", "postal_code": "110"},
+            "personal_number": "A123456789"
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let out = world.civitas(&[
+        "issue",
+        "--key",
+        "issuer.jwk",
+        "--vct",
+        "pid",
+        "--claims",
+        "pid.json",
+        "--holder",
+        "holder.jwk",
+        "--exp",
+        "2099-01-01T00:00:00Z",
+    ]);
+    assert!(out.status.success(), "civitas issue: {out:?}");
+    let credential = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    ui.set_value("#receive-text", &credential).await;
+    ui.click("#receive-submit").await;
+    ui.wait_text("#notice", "Added: Personal ID").await;
+    ui.shot("05-receive").await;
+    // The same credential again is refused, with its reason.
+    ui.set_value("#receive-text", &credential).await;
+    ui.click("#receive-submit").await;
+    ui.wait_text("#error", "already have").await;
+
+    // 3. The counter's request.
+    let (url, made_by) = counter_request(&world);
+    let RequestUrl::ByValue(request) = RequestUrl::parse(&url).unwrap() else {
+        panic!("a request by reference")
+    };
+    ui.nav("present", "#screen-present").await;
+    ui.shot("07-present-request").await;
+    ui.set_value("#request-text", &url).await;
+    ui.click("#request-open").await;
+
+    // 4. Consent: exactly what the request asks, values shown to the citizen; leave
+    // the nationality out.
+    ui.find("#consent").await;
+    let required = ui.text("#consent-required").await;
+    assert!(required.contains("Over 18"), "{required}");
+    assert!(!required.contains("Mei-Ling"), "{required}");
+    ui.shot("08-consent").await;
+    ui.click("input.optional-claim[data-path='nationality']")
+        .await;
+    let summary = ui.property("#consent-summary", "textContent").await;
+    assert_eq!(summary, "age_over_18,address.locality");
+    ui.click("#consent-approve").await;
+
+    // 5. The QR on screen: decode it from a screenshot, with ours and with zbar, and
+    // verify it with `civitas verify`.
+    let qr = ui.find("#proof-qr").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    ui.shot("09-proof-qr").await;
+    let png = qr.screenshot().await.unwrap();
+    let qr_png = dir.join("proof.png");
+    std::fs::write(&qr_png, &png).unwrap();
+    let texts = civitas_exchange::qr::decode_image(&png).expect("our decoder reads the QR");
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].starts_with("CIV1:"), "{}", texts[0]);
+    let presentation = civitas_exchange::qr::decode_payload(&texts[0]).unwrap();
+    assert!(presentation.contains('~'));
+    let zbar = Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(&qr_png)
+        .output()
+        .expect("zbarimg (apt-get install zbar-tools)");
+    assert!(zbar.status.success(), "zbarimg: {zbar:?}");
+    assert_eq!(String::from_utf8_lossy(&zbar.stdout).trim(), texts[0]);
+    let out = world.civitas(&[
+        "verify",
+        "--nonce",
+        request.nonce(),
+        "--aud",
+        request.client_id().as_str(),
+        "--trust",
+        &issuer,
+        "--json",
+        qr_png.to_str().unwrap(),
+    ]);
+    let verdict: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("civitas verify --json: {e}: {out:?}"));
+    assert!(out.status.success(), "civitas verify: {verdict}");
+    assert_eq!(verdict["valid"], json!(true), "{verdict}");
+    assert_eq!(verdict["issuer"], json!(issuer));
+    let claims = &verdict["claims"];
+    assert_eq!(claims["age_over_18"], json!(true), "{verdict}");
+    assert_eq!(claims["address"]["locality"], json!("Taipei"), "{verdict}");
+    for hidden in [
+        "nationality",
+        "given_name",
+        "family_name",
+        "personal_number",
+        "birthdate",
+    ] {
+        assert!(
+            claims.get(hidden).is_none(),
+            "{hidden} disclosed: {verdict}"
+        );
+    }
+    assert!(
+        claims["address"].get("street_address").is_none(),
+        "{verdict}"
+    );
+
+    // 6. History: who received what and when, names not values.
+    ui.click("#proof-done").await;
+    let entry = ui.wait_text("#history-list", "Showed").await;
+    assert!(
+        entry.contains("Over 18") && entry.contains("City"),
+        "{entry}"
+    );
+    assert!(!entry.contains("Taipei"), "a value in the history: {entry}");
+    ui.shot("10-history").await;
+
+    // The demo issuer (bundled), the credentials and their details.
+    ui.nav("receive", "#screen-receive").await;
+    ui.click("#demo-credentials").await;
+    ui.wait_text("#notice", "Medical summary").await;
+    ui.shot("06-receive-demo").await;
+    ui.nav("credentials", "#screen-credentials").await;
+    ui.wait_text("#credential-list", "Medical summary").await;
+    let items =
+        ui.c.find_all(Locator::Css(".credential-item"))
+            .await
+            .unwrap();
+    assert_eq!(items.len(), 3);
+    items[2].click().await.unwrap();
+    ui.wait_text("#credential-detail", "Blood type").await;
+    ui.shot("11-credential-detail").await;
+    ui.nav("home", "#screen-home").await;
+    ui.wait_text("#id-card", "Mei-Ling").await;
+    ui.wait_text("#ledger-status", "This device is authorized")
+        .await;
+    assert_eq!(ui.text("#did").await, did);
+    ui.shot("12-home").await;
+    ui.nav("security", "#screen-security").await;
+    ui.shot("13-security").await;
+    ui.nav("settings", "#screen-settings").await;
+    ui.shot("14-settings").await;
+
+    // 7. Lock; a wrong passphrase is refused with its error; the right one unlocks.
+    ui.click("#lock-now").await;
+    ui.find("#screen-unlock").await;
+    ui.shot("15-unlock").await;
+    ui.type_in("#unlock-passphrase", "not my passphrase").await;
+    ui.click("#unlock-submit").await;
+    ui.wait_text("#error", "That passphrase is not right").await;
+    ui.shot("16-wrong-passphrase").await;
+    ui.type_in("#unlock-passphrase", PASSPHRASE).await;
+    ui.click("#unlock-submit").await;
+    ui.find("#screen-home").await;
+    ui.wait_text("#id-card", "Mei-Ling").await;
+
+    // The second language.
+    ui.nav("settings", "#screen-settings").await;
+    ui.find("#locale")
+        .await
+        .select_by_value("zh-TW")
+        .await
+        .unwrap();
+    ui.click("#settings-save").await;
+    ui.wait_text("#notice", "設定已儲存").await;
+    ui.nav("home", "#screen-home").await;
+    ui.wait_text("#id-card", "個人身分證明").await;
+    ui.shot("17-home-zh-TW").await;
+
+    ui.c.close().await.unwrap();
+    eprintln!(
+        "e2e: session {:.2?}, first screen {:.2?}, whole story {:.2?}; request made by {made_by}",
+        session,
+        first_screen,
+        started.elapsed()
+    );
+}
