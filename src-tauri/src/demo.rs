@@ -183,6 +183,11 @@ mod tests {
         let (b, _) = ensure_issuer(&dir.path().join("demo"), &ledger, "x", now).unwrap();
         assert_eq!(a.did, b.did);
         assert!(a.did.starts_with("did:webvh:"));
-        assert_eq!(ledger.did_log(&a.did).unwrap().len(), 1);
+        assert_eq!(
+            civitas_ledger::LedgerReader::did_log(&ledger, &a.did)
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

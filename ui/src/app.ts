@@ -20,7 +20,7 @@ import { type ConsentState, claimLabel, dropped, formatValue, initialConsent, to
 import { describeError } from "./errors";
 import { type Locale, LOCALES, formatDate, isLocale, t } from "./i18n";
 import { strength } from "./strength";
-import { type HistoryView, describeEvent, describeProblem } from "./history";
+import { type HistoryView, describeEvent, describeProblem, shortId } from "./history";
 
 type Screen =
   | "loading"
@@ -193,18 +193,28 @@ export class CivitasApp extends LitElement {
     }
   }
 
-  /** Runs an action with the busy state and error display. */
+  private depth = 0;
+
+  /** Runs an action with the busy state and error display. Nested calls (an action
+   * that opens another screen) run inside the outer one, whose handler shows the
+   * error. */
   private async act(f: () => Promise<void>): Promise<void> {
-    if (this.busy) return;
+    const outer = this.depth === 0;
+    if (outer && this.busy) return;
+    this.depth += 1;
     this.busy = true;
-    this.error = null;
-    this.notice = null;
+    if (outer) {
+      this.error = null;
+      this.notice = null;
+    }
     try {
       await f();
     } catch (e) {
+      if (!outer) throw e;
       this.showError(e);
     } finally {
-      this.busy = false;
+      this.depth -= 1;
+      if (this.depth === 0) this.busy = false;
     }
   }
 
@@ -267,6 +277,7 @@ export class CivitasApp extends LitElement {
 
   private async nav(screen: Screen): Promise<void> {
     this.notice = null;
+    this.stopProofCycle();
     switch (screen) {
       case "home":
         return this.openHome();
@@ -400,6 +411,7 @@ export class CivitasApp extends LitElement {
     if (!c) return;
     await this.act(async () => {
       this.proof = await api.present(dropped(c));
+      this.startProofCycle();
       this.consentView = null;
       this.consent = null;
       this.requestUpdate();
@@ -446,7 +458,7 @@ export class CivitasApp extends LitElement {
   render(): TemplateResult {
     const inside = !["loading", "welcome", "create", "kit", "kit-check", "restore", "unlock"].includes(this.screen);
     return html`
-      <a class="skip" href="#main">Skip to content</a>
+      <a class="skip" href="#main">${this.tr("nav.skip")}</a>
       <header class="top">
         <div class="brand"><span class="logo" aria-hidden="true"></span><span>${this.tr("app.name")}</span></div>
         ${inside
@@ -709,6 +721,7 @@ export class CivitasApp extends LitElement {
               aria-label="${typeName(c, this.locale)}, ${this.tr("creds.issuer")} ${c.issuer}">
               <span class="card-title">${typeName(c, this.locale)}</span>
               <span class="${c.valid_now ? "good" : "bad"}">${c.valid_now ? this.tr("creds.valid") : this.tr("creds.not_valid")}</span>
+              <span class="small">${this.tr("creds.issuer")}: ${shortId(c.issuer)}</span>
               <span class="small">${this.tr("creds.expires")}: ${formatDate(this.locale, c.expires)}</span>
             </button>
           </li>`,
@@ -856,24 +869,56 @@ export class CivitasApp extends LitElement {
     </section>`;
   }
 
+  private proofIndex = 0;
+  private proofTimer: number | undefined;
+
+  /** A proof too large for one code is a short sequence: show one code at a time,
+   * large, moving on by itself every few seconds (a counter's scanner reads them in
+   * any order), or with the buttons. */
+  private startProofCycle(): void {
+    this.stopProofCycle();
+    this.proofIndex = 0;
+    if ((this.proof?.codes.length ?? 0) > 1) {
+      this.proofTimer = window.setInterval(() => this.stepProof(1), 3000);
+    }
+  }
+
+  private stopProofCycle(): void {
+    if (this.proofTimer !== undefined) window.clearInterval(this.proofTimer);
+    this.proofTimer = undefined;
+  }
+
+  private stepProof(by: number): void {
+    const n = this.proof?.codes.length ?? 0;
+    if (n === 0 || this.screen !== "present") {
+      this.stopProofCycle();
+      return;
+    }
+    this.proofIndex = (this.proofIndex + by + n) % n;
+    this.requestUpdate();
+  }
+
   private renderProof(p: Proof): TemplateResult {
     const labels = p.disclosed.join(", ");
+    const i = Math.min(this.proofIndex, p.codes.length - 1);
+    const code = p.codes[i];
+    const many = p.codes.length > 1;
     return html`<section id="proof" class="proof">
       <h1 class="visually-hidden">${this.tr("present.title")}</h1>
       <h2 tabindex="-1">${this.tr("proof.title")}</h2>
       <p>${this.tr("proof.body")}</p>
-      <div class="codes">
-        ${p.codes.map(
-          (code, i) => html`<figure>
-            <img id=${i === 0 ? "proof-qr" : `proof-qr-${i + 1}`} class="qr" src=${svgUrl(code.svg)} alt=${this.tr("proof.alt")} />
-            ${p.codes.length > 1 ? html`<figcaption>${this.tr("proof.part", { i: i + 1, n: p.codes.length })}</figcaption>` : nothing}
-          </figure>`,
-        )}
-      </div>
+      <figure>
+        <img id="proof-qr" class="qr" data-part=${i + 1} data-parts=${p.codes.length} src=${svgUrl(code.svg)} alt=${this.tr("proof.alt")} />
+        ${many ? html`<figcaption id="proof-part" aria-live="polite">${this.tr("proof.part", { i: i + 1, n: p.codes.length })}</figcaption>` : nothing}
+      </figure>
       <p id="proof-disclosed">${this.tr("proof.shared", { list: labels })}</p>
       <div class="actions">
+        ${many
+          ? html`<button id="proof-prev" class="secondary" @click=${() => this.stepProof(-1)}>${this.tr("proof.prev")}</button>
+              <button id="proof-next" class="secondary" @click=${() => this.stepProof(1)}>${this.tr("proof.next")}</button>`
+          : nothing}
         ${p.can_send ? html`<button id="proof-send" class="secondary" ?disabled=${this.busy} @click=${() => this.sendOnline()}>${this.tr("proof.send")}</button>` : nothing}
-        <button id="proof-done" class="primary" @click=${() => this.openHistory()}>${this.tr("common.done")}</button>
+        <button id="proof-done" class="primary" @click=${() => { this.stopProofCycle(); void this.openHistory(); }}>${this.tr("common.done")}</button>
       </div>
     </section>`;
   }

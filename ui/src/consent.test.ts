@@ -75,3 +75,15 @@ describe("consent", () => {
     expect(formatValue(null, "en-US")).toBe("—");
   });
 });
+
+import { shortId } from "./history";
+
+describe("short ids", () => {
+  it("shows a counter by its host and a DID by its place", () => {
+    expect(shortId("redirect_uri:https://counter-7.city.example/post")).toBe("counter-7.city.example");
+    expect(shortId("did:webvh:QmScid:ledger.civitas.example:issuers:demo-city-hall")).toBe(
+      "ledger.civitas.example/issuers/demo-city-hall",
+    );
+    expect(shortId("did:jwk:eyJjcnYiOiJQLTI1NiIsImt0eSI6IkVDIn0")).toBe("did:jwk:eyJjcnYiOiJQ…");
+  });
+});

@@ -10,15 +10,27 @@ export interface HistoryView extends HistoryItem {
 
 const idx = (locale: Locale) => (locale === "zh-TW" ? 1 : 0);
 
+/** A DID or client id short enough to read: the counter's host, a did:webvh's place
+ * on the ledger, the start of a did:jwk. */
+export function shortId(id: string): string {
+  const redirect = /^redirect_uri:https?:\/\/([^/?#]+)/.exec(id);
+  if (redirect) return redirect[1];
+  const bare = id.replace(/^decentralized_identifier:/, "");
+  const webvh = /^did:webvh:[^:]+:(.+)$/.exec(bare);
+  if (webvh) return webvh[1].replace(/:/g, "/");
+  if (bare.startsWith("did:jwk:") && bare.length > 24) return `${bare.slice(0, 20)}…`;
+  return bare;
+}
+
 export function describeEvent(h: HistoryView, locale: Locale): string {
   const type = h.type_names ? h.type_names[idx(locale)] : String(h.vct ?? "");
   const key = `ev.${h.event}`;
   switch (h.event) {
     case "received":
-      return t(locale, key, { type, issuer: String(h.issuer ?? "") });
+      return t(locale, key, { type, issuer: shortId(String(h.issuer ?? "")) });
     case "presented": {
       const claims = h.claim_labels.length ? h.claim_labels.map((l) => l[idx(locale)]).join(", ") : t(locale, "ev.nothing");
-      return t(locale, key, { type, claims, aud: String(h.aud ?? "") });
+      return t(locale, key, { type, claims, aud: shortId(String(h.aud ?? "")) });
     }
     case "deleted":
       return t(locale, key, { type });

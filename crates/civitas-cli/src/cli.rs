@@ -37,6 +37,20 @@ pub(crate) enum Command {
     /// Run, inspect, copy and audit the ledger.
     #[command(subcommand)]
     Ledger(crate::commands::ledger::Command),
+    /// Make a counter's request (what to show, with a fresh nonce) as a URL and QR code.
+    Request(crate::commands::request::Args),
+    /// The clerk's counter: scan, verify, show the verdict in large letters. With
+    /// `serve`: a web page for a webcam and the endpoint online wallets post to.
+    #[command(args_conflicts_with_subcommands = true)]
+    Counter {
+        #[command(flatten)]
+        args: Box<crate::commands::counter::CounterArgs>,
+        #[command(subcommand)]
+        command: Option<crate::commands::counter::Command>,
+    },
+    /// Turn a presentation into QR codes and back.
+    #[command(subcommand)]
+    Qr(crate::commands::qr::Command),
     /// Issue a credential (for issuers: city hall, a hospital).
     Issue(crate::commands::issue::Args),
     /// Make a presentation: disclose chosen claims to one counter (for citizens).

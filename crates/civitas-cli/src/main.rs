@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod error;
+mod input;
 mod ledger_arg;
 mod util;
 

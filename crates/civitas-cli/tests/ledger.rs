@@ -1,17 +1,21 @@
 //! The ledger through the `civitas` binary: the issuer story on an embedded ledger file,
 //! a node on loopback, offline verification from a synced copy, and audit.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::zombie_processes
+)]
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
 fn civitas(args: &[&str]) -> Output {
-    let o = Command::new(env!("CARGO_BIN_EXE_civitas"))
+    Command::new(env!("CARGO_BIN_EXE_civitas"))
         .args(args)
         .output()
-        .unwrap();
-    o
+        .unwrap()
 }
 
 fn ok(args: &[&str]) -> String {

@@ -6,7 +6,12 @@
 //!
 //! (An append the node committed but whose acknowledgement the kill swallowed may be
 //! present: it was sent, just not acknowledged. Nothing else may.)
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::zombie_processes
+)]
 
 use civitas_ledger::http::client::HttpLedger;
 use civitas_ledger::{Checkpoint, LedgerReader, LedgerWriter, NoteVerifier, leaf_hash};

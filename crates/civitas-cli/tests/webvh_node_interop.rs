@@ -3,7 +3,12 @@
 //! did:webvh implementation (fetching did.jsonl from the node over HTTP, then resolving
 //! it as its local history — its own network resolver speaks only https); and a DID
 //! made by that implementation is imported into our ledger and resolved by ours.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::zombie_processes
+)]
 
 use serde_json::Value;
 use std::path::PathBuf;

@@ -34,6 +34,11 @@ pub struct IssueOptions {
     /// Decoy digests added to each `_sd` array: a number drawn in this range
     /// (inclusive), so the count of real claims is hidden.
     pub decoys: (u8, u8),
+    /// Objects whose `_sd` arrays are padded with decoys to a fixed length instead
+    /// (the empty path is the top level): for a type whose claims are known, a
+    /// digest count that never varies says nothing — not even whether an optional
+    /// claim is there — and costs fewer digests than random decoys.
+    pub pad_to: Vec<(ClaimPath, usize)>,
 }
 
 impl IssueOptions {
@@ -51,6 +56,7 @@ impl IssueOptions {
             nested_sd: Vec::new(),
             always_visible: Vec::new(),
             decoys: (1, 3),
+            pad_to: Vec::new(),
         }
     }
 }
@@ -96,6 +102,7 @@ pub fn issue(
         rng,
         patterns: &options.nested_sd,
         decoys: options.decoys,
+        pad_to: &options.pad_to,
         disclosures: Vec::new(),
     };
     // Top level: subject claims first, each disclosable unless kept visible.
@@ -110,7 +117,7 @@ pub fn issue(
             sd.push(builder.disclose(Some(name), &value)?);
         }
     }
-    builder.finish_sd(&mut top, sd)?;
+    builder.finish_sd(&mut top, sd, &ClaimPath::default())?;
     let mut payload = Map::new();
     if let Some(sd) = top.remove("_sd") {
         payload.insert("_sd".into(), sd);
@@ -175,6 +182,7 @@ struct Builder<'a> {
     rng: &'a dyn Rng,
     patterns: &'a [ClaimPath],
     decoys: (u8, u8),
+    pad_to: &'a [(ClaimPath, usize)],
     disclosures: Vec<Disclosure>,
 }
 
@@ -215,11 +223,20 @@ impl Builder<'_> {
     }
 
     /// Adds `_sd` (with decoys, sorted so that the order reveals nothing).
-    fn finish_sd(&mut self, map: &mut Map<String, Value>, mut sd: Vec<String>) -> Result<()> {
+    fn finish_sd(
+        &mut self,
+        map: &mut Map<String, Value>,
+        mut sd: Vec<String>,
+        path: &ClaimPath,
+    ) -> Result<()> {
         if sd.is_empty() {
             return Ok(());
         }
-        for _ in 0..self.decoy_count()? {
+        let decoys = match self.pad_to.iter().find(|(p, _)| p == path) {
+            Some((_, target)) => target.saturating_sub(sd.len()),
+            None => self.decoy_count()?,
+        };
+        for _ in 0..decoys {
             sd.push(self.decoy()?);
         }
         sd.sort_unstable();
@@ -245,7 +262,7 @@ impl Builder<'_> {
                         out.insert(k.clone(), v);
                     }
                 }
-                self.finish_sd(&mut out, sd)?;
+                self.finish_sd(&mut out, sd, path)?;
                 Ok(Value::Object(out))
             }
             Value::Array(items) => {

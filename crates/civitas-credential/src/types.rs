@@ -298,6 +298,40 @@ impl CredentialType {
             .collect()
     }
 
+    /// Sets what the type decides in `options` for these claims: the nested
+    /// disclosable members and elements, and fixed-length `_sd` arrays.
+    pub fn configure(&self, options: &mut crate::IssueOptions, claims: &Map<String, Value>) {
+        options.vct = self.vct.to_string();
+        options.nested_sd = self.nested_sd_for(claims);
+        options.pad_to = self.pad_targets();
+    }
+
+    /// Fixed `_sd` lengths for this type's objects (the top level, and each object
+    /// claim): the number of members the type defines there. See
+    /// [`crate::IssueOptions::pad_to`].
+    pub fn pad_targets(&self) -> Vec<(ClaimPath, usize)> {
+        let parsed: Vec<ClaimPath> = self
+            .claims
+            .iter()
+            .filter_map(|c| ClaimPath::parse(c.path).ok())
+            .collect();
+        let mut out = vec![(
+            ClaimPath::default(),
+            parsed.iter().filter(|p| p.0.len() == 1).count(),
+        )];
+        for spec in self.claims.iter().filter(|c| c.kind == Kind::Object) {
+            let Ok(object) = ClaimPath::parse(spec.path) else {
+                continue;
+            };
+            let members = parsed
+                .iter()
+                .filter(|p| p.0.len() == object.0.len() + 1 && p.0.starts_with(&object.0))
+                .count();
+            out.push((object, members));
+        }
+        out
+    }
+
     /// SD-JWT VC Type Metadata for this type.
     pub fn type_metadata(&self) -> Value {
         let display: Vec<Value> = LOCALES

@@ -320,10 +320,10 @@ impl SqliteLedger {
             None => open_conn(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
         };
         let out = f(&conn);
-        if let Ok(mut pool) = self.readers.lock() {
-            if pool.len() < 16 {
-                pool.push(conn);
-            }
+        if let Ok(mut pool) = self.readers.lock()
+            && pool.len() < 16
+        {
+            pool.push(conn);
         }
         out
     }

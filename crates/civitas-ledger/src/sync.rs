@@ -67,20 +67,18 @@ pub fn sync(
     };
 
     // The source's own checkpoint for the size held must be the one held.
-    if held_size > 0 {
-        if let Some(theirs) = source.checkpoint_at(held_size)? {
-            if let Ok(cp) = Checkpoint::open(&theirs, &log_key) {
-                if cp.root != held_root {
-                    let held = held_note.clone().unwrap_or_default();
-                    evidence("split-view", &held, &theirs)?;
-                    return Err(Error::SplitView {
-                        size: held_size,
-                        held,
-                        received: theirs,
-                    });
-                }
-            }
-        }
+    if held_size > 0
+        && let Some(theirs) = source.checkpoint_at(held_size)?
+        && let Ok(cp) = Checkpoint::open(&theirs, &log_key)
+        && cp.root != held_root
+    {
+        let held = held_note.clone().unwrap_or_default();
+        evidence("split-view", &held, &theirs)?;
+        return Err(Error::SplitView {
+            size: held_size,
+            held,
+            received: theirs,
+        });
     }
     if remote.size < held_size {
         let held = held_note.clone().unwrap_or_default();

@@ -175,7 +175,7 @@ impl Actor {
         o.holder = Some(holder);
         o.status = status;
         o.exp = Some(iat + 365 * 86_400);
-        o.nested_sd = civitas_credential::types::PID.nested_sd_for(&claims);
+        civitas_credential::types::PID.configure(&mut o, &claims);
         civitas_credential::issue(&claims, &o, &self.key, &SystemRng).unwrap()
     }
 }

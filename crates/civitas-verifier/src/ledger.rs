@@ -4,9 +4,16 @@
 use crate::{CredentialStatus, Error, Result, StatusSource, TrustSource};
 use civitas_credential::StatusRef;
 use civitas_credential::jws::Jws;
+use civitas_credential::status_list::StatusListToken;
 use civitas_credential::status_list::{TYP_STATUSLIST_JWT, parse_status_list_token, status};
 use civitas_did::{Purpose, Resolver};
 use civitas_ledger::LedgerReader;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// How long a trust decision or a verified status list is reused before the ledger is
+/// read again, by default (seconds of verification time).
+pub const DEFAULT_CACHE_SECONDS: i64 = 30;
 
 /// Longest accreditation chain followed (root → … → issuer).
 pub const MAX_CHAIN: usize = 5;
@@ -14,11 +21,13 @@ pub const MAX_CHAIN: usize = 5;
 /// An issuer is trusted for a `vct` when a chain of accreditations in force at the
 /// verification time — none revoked, every intermediate one allowed to delegate —
 /// leads from it to one of `roots` (an issuer that is itself a root is trusted).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct AccreditationTrust<R> {
     ledger: R,
     roots: Vec<String>,
     also_trusted: Vec<String>,
+    cache_seconds: i64,
+    cache: Mutex<HashMap<(String, String), i64>>,
 }
 
 impl<R: LedgerReader> AccreditationTrust<R> {
@@ -28,7 +37,15 @@ impl<R: LedgerReader> AccreditationTrust<R> {
             ledger,
             roots,
             also_trusted: Vec::new(),
+            cache_seconds: DEFAULT_CACHE_SECONDS,
+            cache: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Reuses a positive decision for `seconds` (0: always read the ledger).
+    pub fn with_cache_seconds(mut self, seconds: i64) -> Self {
+        self.cache_seconds = seconds.max(0);
+        self
     }
 
     /// Also trusts these issuers directly (`--trust`).
@@ -40,6 +57,25 @@ impl<R: LedgerReader> AccreditationTrust<R> {
 
 impl<R: LedgerReader> TrustSource for AccreditationTrust<R> {
     fn check(&self, issuer: &str, vct: &str, at: i64) -> Result<()> {
+        let key = (issuer.to_string(), vct.to_string());
+        if let Some(&when) = self.cache.lock().ok().as_ref().and_then(|c| c.get(&key))
+            && (at - when).abs() < self.cache_seconds
+        {
+            return Ok(());
+        }
+        self.check_ledger(issuer, vct, at)?;
+        if let Ok(mut c) = self.cache.lock() {
+            if c.len() > 10_000 {
+                c.clear();
+            }
+            c.insert(key, at);
+        }
+        Ok(())
+    }
+}
+
+impl<R: LedgerReader> AccreditationTrust<R> {
+    fn check_ledger(&self, issuer: &str, vct: &str, at: i64) -> Result<()> {
         if self.also_trusted.iter().any(|t| t == issuer) || self.roots.iter().any(|r| r == issuer) {
             return Ok(());
         }
@@ -69,7 +105,7 @@ impl<R: LedgerReader> TrustSource for AccreditationTrust<R> {
                     if !a.covers(vct, at) || (depth > 0 && !a.delegate) {
                         continue;
                     }
-                    if self.roots.iter().any(|r| *r == a.issuer) {
+                    if self.roots.contains(&a.issuer) {
                         return Ok(());
                     }
                     if !seen.contains(&a.issuer) {
@@ -103,6 +139,9 @@ fn untrusted(issuer: &str, vct: &str, why: &str) -> Error {
     }
 }
 
+/// A verified list: when it was fetched (verification time), the token, the list.
+type CachedList = (i64, String, Arc<StatusListToken>);
+
 /// Status from the issuer's Token Status List on the ledger: the newest token at the
 /// credential's URI, signed by the credential's issuer (key resolved as of the token's
 /// `iat`), not expired.
@@ -110,36 +149,67 @@ fn untrusted(issuer: &str, vct: &str, why: &str) -> Error {
 pub struct LedgerStatus<R, V> {
     ledger: R,
     resolver: V,
+    cache_seconds: i64,
+    cache: Mutex<HashMap<String, CachedList>>,
 }
 
 impl<R: LedgerReader, V: Resolver> LedgerStatus<R, V> {
     /// Reads lists from `ledger`, resolving issuer keys with `resolver`.
     pub fn new(ledger: R, resolver: V) -> Self {
-        LedgerStatus { ledger, resolver }
+        LedgerStatus {
+            ledger,
+            resolver,
+            cache_seconds: DEFAULT_CACHE_SECONDS,
+            cache: Mutex::new(HashMap::new()),
+        }
     }
-}
 
-impl<R: LedgerReader, V: Resolver> StatusSource for LedgerStatus<R, V> {
-    fn status(&self, issuer: &str, reference: &StatusRef, at: i64) -> Result<CredentialStatus> {
+    /// Reuses a verified list for `seconds` of verification time before reading the
+    /// ledger again (0: always read).
+    pub fn with_cache_seconds(mut self, seconds: i64) -> Self {
+        self.cache_seconds = seconds.max(0);
+        self
+    }
+
+    /// The newest list at `uri`, verified: from the cache while fresh, and re-verified
+    /// only when the ledger holds a different token.
+    fn list(&self, issuer: &str, uri: &str, at: i64) -> Result<Arc<StatusListToken>> {
+        let cached = self.cache.lock().ok().and_then(|c| c.get(uri).cloned());
+        if let Some((fetched, _, list)) = &cached
+            && (at - fetched).abs() < self.cache_seconds
+        {
+            return Ok(list.clone());
+        }
         let token = self
             .ledger
-            .status_list(&reference.uri)
+            .status_list(uri)
             .map_err(|e| Error::StatusUnavailable(format!("cannot read the status list: {e}")))?
             .ok_or_else(|| {
-                Error::StatusUnavailable(format!(
-                    "no status list is published at {}",
-                    reference.uri
-                ))
+                Error::StatusUnavailable(format!("no status list is published at {uri}"))
             })?;
-        let (list, _) = parse_status_list_token(&token)
+        let list = match cached {
+            Some((_, old, list)) if old == token => list,
+            _ => Arc::new(self.verify_token(issuer, uri, &token)?),
+        };
+        if let Ok(mut c) = self.cache.lock() {
+            if c.len() > 1000 {
+                c.clear();
+            }
+            c.insert(uri.to_string(), (at, token, list.clone()));
+        }
+        Ok(list)
+    }
+
+    fn verify_token(&self, issuer: &str, uri: &str, token: &str) -> Result<StatusListToken> {
+        let (list, _) = parse_status_list_token(token)
             .map_err(|e| Error::StatusUnavailable(format!("bad status list: {e}")))?;
         if list.issuer != issuer {
             return Err(Error::StatusUnavailable(format!(
-                "the status list at {} is published by {}, not by the credential's issuer",
-                reference.uri, list.issuer
+                "the status list at {uri} is published by {}, not by the credential's issuer",
+                list.issuer
             )));
         }
-        let jws = Jws::parse(&token, TYP_STATUSLIST_JWT)
+        let jws = Jws::parse(token, TYP_STATUSLIST_JWT)
             .map_err(|e| Error::StatusUnavailable(format!("bad status list: {e}")))?;
         let key = self
             .resolver
@@ -148,6 +218,19 @@ impl<R: LedgerReader, V: Resolver> StatusSource for LedgerStatus<R, V> {
         jws.verify(&key).map_err(|_| {
             Error::StatusUnavailable("the status list's signature does not verify".into())
         })?;
+        Ok(list)
+    }
+}
+
+impl<R: LedgerReader, V: Resolver> StatusSource for LedgerStatus<R, V> {
+    fn status(&self, issuer: &str, reference: &StatusRef, at: i64) -> Result<CredentialStatus> {
+        let list = self.list(issuer, &reference.uri, at)?;
+        if list.issuer != issuer {
+            return Err(Error::StatusUnavailable(format!(
+                "the status list at {} is published by {}, not by the credential's issuer",
+                reference.uri, list.issuer
+            )));
+        }
         if list.exp.is_some_and(|exp| at >= exp) {
             return Err(Error::StatusUnavailable(
                 "the status list has expired".into(),

@@ -265,6 +265,16 @@ impl IntegrityReport {
         self.problems.is_empty()
     }
 
+    /// `Ok` when intact, [`crate::Error::HistoryTampered`] otherwise: for callers that
+    /// must not go on with a tampered history (an export for a dispute, say).
+    pub fn into_result(self) -> crate::Result<()> {
+        if self.is_intact() {
+            Ok(())
+        } else {
+            Err(crate::Error::HistoryTampered(self.summary()))
+        }
+    }
+
     /// The problems as one sentence.
     pub fn summary(&self) -> String {
         self.problems

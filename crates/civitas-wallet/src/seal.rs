@@ -283,18 +283,3 @@ mod tests {
         ));
     }
 }
-#[cfg(test)]
-mod timing {
-    #[test]
-    #[ignore]
-    fn kdf_timing() {
-        for p in [super::KdfParams::RFC9106_SECOND, super::KdfParams::MINIMUM] {
-            for _ in 0..3 {
-                let t = std::time::Instant::now();
-                p.derive(b"pass", &[0; 16]).unwrap();
-                eprintln!("{p}: {:?}", t.elapsed());
-            }
-        }
-        eprintln!("{:?}", super::KdfParams::calibrate(500).unwrap());
-    }
-}

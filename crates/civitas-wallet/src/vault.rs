@@ -360,6 +360,12 @@ fn wal_path(db: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
+fn shm_path(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push("-shm");
+    PathBuf::from(p)
+}
+
 fn read_id_file(dir: &Path) -> Result<[u8; 16]> {
     let path = dir.join(ID_FILE);
     let text = fs::read_to_string(&path).map_err(|e| match e.kind() {
@@ -464,23 +470,43 @@ impl Vault {
         }
         let lock = lock(dir)?;
         precheck(&path)?;
-        let conn = connect(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        let header = Header::read(&conn, &path.display().to_string())?;
-        if read_id_file(dir)? != header.vault_id {
-            return Err(Error::ForeignVault(dir.display().to_string()));
+        let wal = wal_path(&path);
+        let shm = shm_path(&path);
+        let had = (wal.exists(), shm.exists());
+        let opened = (|| {
+            let conn = connect(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+            let header = Header::read(&conn, &path.display().to_string())?;
+            if read_id_file(dir)? != header.vault_id {
+                return Err(Error::ForeignVault(dir.display().to_string()));
+            }
+            let check: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+            if check != "ok" {
+                return Err(Error::Corrupted(format!(
+                    "the database structure is damaged ({check})"
+                )));
+            }
+            Ok((conn, header))
+        })();
+        match opened {
+            Ok((conn, header)) => Ok(Vault {
+                dir: dir.to_path_buf(),
+                conn,
+                header,
+                _lock: lock,
+            }),
+            Err(e) => {
+                // SQLite made an empty WAL and its shared-memory index just by opening
+                // the file; we hold the lock, so they are ours to remove: a refused
+                // vault is left exactly as it was.
+                if !had.0 && fs::metadata(&wal).is_ok_and(|m| m.len() == 0) {
+                    let _ = fs::remove_file(&wal);
+                }
+                if !had.1 {
+                    let _ = fs::remove_file(&shm);
+                }
+                Err(e)
+            }
         }
-        let check: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
-        if check != "ok" {
-            return Err(Error::Corrupted(format!(
-                "the database structure is damaged ({check})"
-            )));
-        }
-        Ok(Vault {
-            dir: dir.to_path_buf(),
-            conn,
-            header,
-            _lock: lock,
-        })
     }
 
     pub(crate) fn dir(&self) -> &Path {
@@ -583,19 +609,19 @@ impl Vault {
         kind: Kind,
         id: &str,
     ) -> Result<Option<Zeroizing<Vec<u8>>>> {
-        let body: Option<(i64, Vec<u8>)> = self
+        let body: Option<(i64, Option<Vec<u8>>)> = self
             .conn
             .query_row("SELECT kind, body FROM records WHERE id = ?1", [id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
+                Ok((r.get(0)?, blob(r, 1)))
             })
             .optional()?;
         match body {
             None => Ok(None),
-            Some((k, _)) if k != kind as i64 => Err(Error::RecordCorrupted { kind: kind.name() }),
-            Some((_, body)) => key
+            Some((k, Some(body))) if k == kind as i64 => key
                 .open(&self.aad(kind, id), &body)
                 .map(Some)
                 .ok_or(Error::RecordCorrupted { kind: kind.name() }),
+            Some(_) => Err(Error::RecordCorrupted { kind: kind.name() }),
         }
     }
 
@@ -610,13 +636,11 @@ impl Vault {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id, body FROM records WHERE kind = ?1 ORDER BY id")?;
-        let rows = stmt.query_map([kind as i64], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })?;
+        let rows = stmt.query_map([kind as i64], |r| Ok((r.get::<_, String>(0)?, blob(r, 1))))?;
         let mut out = Vec::new();
         for row in rows {
             let (id, body) = row?;
-            let opened = key.open(&self.aad(kind, &id), &body);
+            let opened = body.and_then(|body| key.open(&self.aad(kind, &id), &body));
             out.push((id, opened));
         }
         Ok(out)
@@ -648,11 +672,7 @@ impl Vault {
     pub(crate) fn size_on_disk(&self) -> u64 {
         let db = self.dir.join(VAULT_FILE);
         let mut total = 0;
-        for p in [db.clone(), wal_path(&db), {
-            let mut s = db.as_os_str().to_owned();
-            s.push("-shm");
-            PathBuf::from(s)
-        }] {
+        for p in [db.clone(), wal_path(&db), shm_path(&db)] {
             total += fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         }
         total
@@ -664,6 +684,11 @@ impl Vault {
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
+}
+
+/// A BLOB column, or `None` if something else was stored there (tampering).
+fn blob(row: &rusqlite::Row<'_>, i: usize) -> Option<Vec<u8>> {
+    row.get_ref(i).ok()?.as_blob().ok().map(<[u8]>::to_vec)
 }
 
 /// Writes inside one transaction; every body is sealed under the data key with the

@@ -282,6 +282,7 @@ impl Wallet {
             w.put(Kind::Identity, IDENTITY_ID, &to_bytes(&identity)?)?;
             w.put(Kind::Settings, SETTINGS_ID, &to_bytes(&settings)?)?;
             append_history(w, &mut state, Event::Initialized { did: did.clone() }, now)?;
+            w.put(Kind::State, STATE_ID, &to_bytes(&state)?)?;
             Ok(())
         })?;
         self.session = Some(Session {

@@ -210,8 +210,22 @@ impl Ui {
             .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
     }
 
+    /// Scrolls the element to the middle of the window, then clicks it like a user.
     async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap();
+        let e = self.find(css).await;
+        let arg = serde_json::to_value(&e).unwrap();
+        self.c
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'center'});",
+                vec![arg],
+            )
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if let Err(err) = e.click().await {
+            self.shot("failure").await;
+            panic!("clicking {css}: {err}");
+        }
     }
 
     async fn type_in(&self, css: &str, text: &str) {
@@ -292,12 +306,11 @@ fn counter_request(world: &World) -> (String, &'static str) {
         "request",
         "--vct",
         "pid",
-        "--require",
+        "--claims",
         "age_over_18",
         "--optional",
-        "address.locality",
-        "--optional",
-        "nationality",
+        "address.locality,nationality",
+        "--no-terminal",
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
     if out.status.success()
@@ -448,26 +461,64 @@ async fn citizen_story_in_a_real_window() {
     assert_eq!(summary, "age_over_18,address.locality");
     ui.click("#consent-approve").await;
 
-    // 5. The QR on screen: decode it from a screenshot, with ours and with zbar, and
-    // verify it with `civitas verify`.
+    // 5. The QR on screen: decode it from screenshots of the window, with ours and
+    // with zbar, and verify it with `civitas verify`. A proof too large for one code
+    // is a short sequence the screen cycles through: collect every part.
     let qr = ui.find("#proof-qr").await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    let parts: usize = qr
+        .attr("data-parts")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
     ui.shot("09-proof-qr").await;
-    let png = qr.screenshot().await.unwrap();
-    let qr_png = dir.join("proof.png");
-    std::fs::write(&qr_png, &png).unwrap();
-    let texts = civitas_exchange::qr::decode_image(&png).expect("our decoder reads the QR");
-    assert_eq!(texts.len(), 1, "{texts:?}");
-    assert!(texts[0].starts_with("CIV1:"), "{}", texts[0]);
-    let presentation = civitas_exchange::qr::decode_payload(&texts[0]).unwrap();
+    let mut ours = std::collections::BTreeSet::new();
+    let mut zbar_texts = std::collections::BTreeSet::new();
+    let mut assembler = civitas_exchange::qr::Assembler::new();
+    let deadline = Instant::now() + TIMEOUT;
+    let mut n = 0;
+    while !assembler.is_complete() {
+        assert!(
+            Instant::now() < deadline,
+            "not every part was seen: {ours:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let png = ui.c.screenshot().await.unwrap();
+        n += 1;
+        let shot = dir.join(format!("proof-{n}.png"));
+        std::fs::write(&shot, &png).unwrap();
+        // Kept for a look when something fails (the temporary directory goes away).
+        std::fs::write(target_dir().join("e2e-proof-qr.png"), &png).unwrap();
+        let texts = civitas_exchange::qr::decode_image(&png).expect("our decoder reads the QR");
+        assert_eq!(texts.len(), 1, "one code on screen at a time: {texts:?}");
+        let zbar = Command::new("zbarimg")
+            .args(["--raw", "-q"])
+            .arg(&shot)
+            .output()
+            .expect("zbarimg (apt-get install zbar-tools)");
+        assert!(zbar.status.success(), "zbarimg: {zbar:?}");
+        assert_eq!(String::from_utf8_lossy(&zbar.stdout).trim(), texts[0]);
+        zbar_texts.insert(String::from_utf8_lossy(&zbar.stdout).trim().to_string());
+        assert!(texts[0].starts_with("CIV1"), "{}", texts[0]);
+        assembler.add(&texts[0]).unwrap();
+        ours.insert(texts[0].clone());
+        if parts > 1 && ours.len() == 1 && n == 1 {
+            ui.click("#proof-next").await;
+        }
+    }
+    assert_eq!(ours.len(), parts);
+    assert_eq!(ours, zbar_texts);
+    let presentation = assembler.finish().unwrap();
     assert!(presentation.contains('~'));
-    let zbar = Command::new("zbarimg")
-        .args(["--raw", "-q"])
-        .arg(&qr_png)
-        .output()
-        .expect("zbarimg (apt-get install zbar-tools)");
-    assert!(zbar.status.success(), "zbarimg: {zbar:?}");
-    assert_eq!(String::from_utf8_lossy(&zbar.stdout).trim(), texts[0]);
+    let proof_file = dir.join("proof.sdjwt");
+    std::fs::write(&proof_file, &presentation).unwrap();
+    let verify_input = if parts == 1 {
+        // One code: `civitas verify` reads the screenshot itself.
+        dir.join("proof-1.png")
+    } else {
+        proof_file
+    };
     let out = world.civitas(&[
         "verify",
         "--nonce",
@@ -477,7 +528,7 @@ async fn citizen_story_in_a_real_window() {
         "--trust",
         &issuer,
         "--json",
-        qr_png.to_str().unwrap(),
+        verify_input.to_str().unwrap(),
     ]);
     let verdict: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("civitas verify --json: {e}: {out:?}"));
@@ -528,6 +579,12 @@ async fn citizen_story_in_a_real_window() {
     assert_eq!(items.len(), 3);
     items[2].click().await.unwrap();
     ui.wait_text("#credential-detail", "Blood type").await;
+    ui.c.execute(
+        "document.querySelector('#credential-detail table').scrollIntoView({block: 'center'});",
+        vec![],
+    )
+    .await
+    .unwrap();
     ui.shot("11-credential-detail").await;
     ui.nav("home", "#screen-home").await;
     ui.wait_text("#id-card", "Mei-Ling").await;
@@ -568,7 +625,8 @@ async fn citizen_story_in_a_real_window() {
 
     ui.c.close().await.unwrap();
     eprintln!(
-        "e2e: session {:.2?}, first screen {:.2?}, whole story {:.2?}; request made by {made_by}",
+        "e2e: session {:.2?}, first screen {:.2?}, whole story {:.2?}; request made by {made_by}; \
+         proof in {parts} QR code(s)",
         session,
         first_screen,
         started.elapsed()

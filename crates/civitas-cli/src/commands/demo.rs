@@ -52,7 +52,7 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     let mut opts = IssueOptions::new(&ch_did, &city_hall.public().did_jwk_url(), PID.vct, now);
     opts.exp = Some(now + 10 * year);
     opts.holder = Some(HolderBinding::Jwk(citizen.public().clone()));
-    opts.nested_sd = PID.nested_sd_for(&pid_claims);
+    PID.configure(&mut opts, &pid_claims);
     let pid = issue(&pid_claims, &opts, &city_hall, &rng).map_err(fail)?;
     out(&format!(
         "   {} ({} bytes, {} sealed claims)",
@@ -76,7 +76,7 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     );
     opts.exp = Some(now + 2 * year);
     opts.holder = Some(HolderBinding::Jwk(citizen.public().clone()));
-    opts.nested_sd = MEDICAL.nested_sd_for(&med_claims);
+    MEDICAL.configure(&mut opts, &med_claims);
     let medical = issue(&med_claims, &opts, &hospital, &rng).map_err(fail)?;
     out(&format!(
         "   {} ({} bytes)\n",

@@ -96,7 +96,14 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
         ));
     }
     options.holder = Some(HolderBinding::Jwk(holder));
-    options.nested_sd = nested_sd;
+    if let Some(t) = known {
+        t.configure(&mut options, &claims);
+    }
+    for p in nested_sd {
+        if !options.nested_sd.contains(&p) {
+            options.nested_sd.push(p);
+        }
+    }
     options.always_visible = args.visible;
     options.decoys = (args.decoys.min(1), args.decoys);
     let sd_jwt = issue(&claims, &options, &key, &SystemRng)?;

@@ -63,7 +63,7 @@ fn progress(what: &'static str) -> impl FnMut(u64, u64) {
     move |done, total| {
         if done == total || last.elapsed().as_millis() > 200 {
             last = std::time::Instant::now();
-            let pct = if total == 0 { 100 } else { done * 100 / total };
+            let pct = (done * 100).checked_div(total).unwrap_or(100);
             eprint!("\r{what} {done}/{total} entries ({pct}%)");
             if done == total {
                 eprintln!();

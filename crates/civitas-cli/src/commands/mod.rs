@@ -1,12 +1,17 @@
 //! One module per subcommand: its arguments and an `exec` that calls the libraries.
 
 pub(crate) mod accredit;
+pub(crate) mod batch;
+pub(crate) mod counter;
+pub(crate) mod counter_web;
 pub(crate) mod demo;
 pub(crate) mod did;
 pub(crate) mod issue;
 pub(crate) mod key;
 pub(crate) mod ledger;
 pub(crate) mod present;
+pub(crate) mod qr;
+pub(crate) mod request;
 pub(crate) mod status;
 pub(crate) mod verify;
 pub(crate) mod wallet;
@@ -27,6 +32,9 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Issue(args) => issue::exec(args),
         Command::Present(args) => present::exec(args),
         Command::Verify(args) => verify::exec(args),
+        Command::Request(args) => request::exec(args),
+        Command::Counter { args, command } => counter::exec(*args, command),
+        Command::Qr(cmd) => qr::exec(cmd),
         Command::Wallet(cmd) => wallet::exec(cmd),
     }
 }

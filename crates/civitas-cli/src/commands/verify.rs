@@ -40,9 +40,17 @@ pub(crate) struct Args {
     /// Verify as of this time, RFC 3339 (default: now).
     #[arg(long, value_name = "RFC3339")]
     pub(crate) at: Option<String>,
-    /// Print one JSON object instead of the plain verdict.
+    /// Print one JSON object instead of the plain verdict (with --batch: one per line).
     #[arg(long)]
     pub(crate) json: bool,
+    /// Verify every line of FILE (one presentation, or one CIV1: payload, a line), for
+    /// audits; prints a summary, and with --json one verdict a line.
+    #[arg(long, value_name = "FILE", conflicts_with = "input")]
+    pub(crate) batch: Option<PathBuf>,
+    /// With --batch: also time two raw ring ES256 verifications per presentation (its
+    /// issuer and key binding signatures) in the same run, and print the ratio.
+    #[arg(long, hide = true, requires = "batch")]
+    pub(crate) compare_raw: bool,
     /// The presentation: a file, or - / nothing for standard input.
     #[arg(value_name = "INPUT")]
     pub(crate) input: Option<PathBuf>,
@@ -169,7 +177,6 @@ pub(crate) fn build_verifier(
 
 pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     let now = time_or_now(args.at.as_deref())?;
-    let bytes = read_input(args.input.as_deref())?;
     let (verifier, note) = build_verifier(
         &args.trust,
         &args.roots,
@@ -182,12 +189,20 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
         aud: args.aud.clone(),
         required: Vec::new(),
     };
-    let verdict = match std::str::from_utf8(&bytes) {
-        Ok(text) => verifier.verify(text, &request, now),
-        Err(_) => Verdict::rejected(
-            "malformed",
-            "malformed presentation: the input is not text".into(),
-        ),
+    if let Some(batch) = &args.batch {
+        return crate::commands::batch::run(
+            batch,
+            &verifier,
+            &request,
+            now,
+            args.json,
+            args.compare_raw,
+        );
+    }
+    let bytes = read_input(args.input.as_deref())?;
+    let verdict = match crate::input::presentation_from_bytes(&bytes) {
+        Ok(text) => verifier.verify(&text, &request, now),
+        Err(r) => Verdict::rejected(r.code, r.reason),
     };
     print_verdict(&verdict, args.json, note.as_ref(), now)?;
     Ok(if verdict.valid {

@@ -267,3 +267,25 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// Asserts two snapshots are identical, naming what differs (never dumping bytes).
+pub fn assert_same(before: &[(String, Vec<u8>)], after: &[(String, Vec<u8>)]) {
+    let names = |s: &[(String, Vec<u8>)]| {
+        s.iter()
+            .map(|(n, b)| (n.clone(), b.len()))
+            .collect::<Vec<_>>()
+    };
+    let changed: Vec<&String> = before
+        .iter()
+        .zip(after)
+        .filter(|(a, b)| a.0 == b.0 && a.1 != b.1)
+        .map(|(a, _)| &a.0)
+        .collect();
+    assert!(
+        names(before) == names(after) && changed.is_empty(),
+        "files were written: before {:?}, after {:?}, changed {:?}",
+        names(before),
+        names(after),
+        changed
+    );
+}

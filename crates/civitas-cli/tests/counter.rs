@@ -1,0 +1,577 @@
+//! At the service counter, through the `civitas` binary: the QR size budget, codes that
+//! zbar and photographs read, the clerk's wedge-scanner loop with every kind of bad
+//! input, the online direct_post flow with its receipt and a refused replay, and batch
+//! audits.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::zombie_processes
+)]
+
+use civitas_credential::{ClaimPath, Credential};
+use civitas_crypto::SigningKey;
+use civitas_exchange::openid4vp::{
+    self, AuthorizationRequest, AuthorizationResponse, RequestUrl, VpToken,
+};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+fn civitas(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_civitas"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(args: &[&str]) -> String {
+    let o = civitas(args);
+    assert!(
+        o.status.success(),
+        "civitas {args:?}:\n{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn p(d: &Path, f: &str) -> String {
+    d.join(f).to_str().unwrap().to_string()
+}
+
+/// A world: a ledger file, city hall with a did:webvh DID, a holder key, a PID.
+struct World {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    db: String,
+    issuer: String,
+}
+
+fn world() -> World {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().to_path_buf();
+    let db = p(&d, "ledger.db");
+    let issuer = ok(&[
+        "did",
+        "create",
+        "--path",
+        "issuers:city-hall",
+        "--keys",
+        &p(&d, "hall"),
+        "--ledger",
+        &db,
+    ])
+    .trim()
+    .lines()
+    .last()
+    .unwrap()
+    .to_string();
+    ok(&["key", "generate", "-o", &p(&d, "holder.jwk")]);
+    std::fs::write(
+        d.join("pid.json"),
+        r#"{"given_name":"Mei-Ling","family_name":"Chen","birthdate":"1958-03-14","age_over_18":true,"age_over_65":true,"nationality":"TW","address":{"street_address":"1 Shifu Road","locality":"Taipei","postal_code":"110"},"personal_number":"A123456789"}"#,
+    )
+    .unwrap();
+    let sd = ok(&[
+        "issue",
+        "--key",
+        &p(&d, "hall/signing.jwk"),
+        "--issuer",
+        &issuer,
+        "--ledger",
+        &db,
+        "--vct",
+        "pid",
+        "--claims",
+        &p(&d, "pid.json"),
+        "--holder",
+        &p(&d, "holder.jwk"),
+    ]);
+    std::fs::write(d.join("pid.sdjwt"), sd).unwrap();
+    World {
+        _tmp: tmp,
+        dir: d,
+        db,
+        issuer,
+    }
+}
+
+impl World {
+    fn present(&self, claims: &str, nonce: &str, aud: &str) -> String {
+        ok(&[
+            "present",
+            "--key",
+            &p(&self.dir, "holder.jwk"),
+            "--disclose",
+            claims,
+            "--nonce",
+            nonce,
+            "--aud",
+            aud,
+            &p(&self.dir, "pid.sdjwt"),
+        ])
+        .trim()
+        .to_string()
+    }
+}
+
+#[test]
+fn qr_budget_zbar_and_photographs() {
+    let w = world();
+    let presentation = w.present(
+        "age_over_18,nationality",
+        "n-0S6_WzA2Mj",
+        "redirect_uri:https://counter-7.example/response",
+    );
+    std::fs::write(w.dir.join("p.txt"), &presentation).unwrap();
+    let payload = ok(&["qr", "payload", &p(&w.dir, "p.txt")])
+        .trim()
+        .to_string();
+    assert!(payload.starts_with("CIV1:") && !payload.contains('\n'));
+    let encoded = ok(&[
+        "qr",
+        "encode",
+        &p(&w.dir, "p.txt"),
+        "-o",
+        &p(&w.dir, "p.png"),
+    ]);
+    let version: u8 = encoded
+        .split("QR version ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    eprintln!(
+        "PID presentation, 2 claims, did:webvh issuer: {} chars of SD-JWT, {} chars of CIV1, QR {encoded}",
+        presentation.len(),
+        payload.len()
+    );
+    assert!(version <= 25, "QR version {version} > 25");
+    assert!(encoded.contains("ECC M") || encoded.contains("ECC Q") || encoded.contains("ECC H"));
+    // zbar reads exactly the payload.
+    let z = Command::new("zbarimg")
+        .args(["--raw", "-q", &p(&w.dir, "p.png")])
+        .output()
+        .expect("zbarimg (apt-get install zbar-tools)");
+    assert_eq!(String::from_utf8(z.stdout).unwrap().trim_end(), payload);
+    // civitas verify reads the image, and the CIV1 text.
+    let verify = |file: &str| {
+        civitas(&[
+            "verify",
+            "--json",
+            "--trust",
+            &w.issuer,
+            "--ledger",
+            &w.db,
+            "--nonce",
+            "n-0S6_WzA2Mj",
+            "--aud",
+            "redirect_uri:https://counter-7.example/response",
+            file,
+        ])
+    };
+    for f in ["p.png", "p.txt"] {
+        let o = verify(&p(&w.dir, f));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{f}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    std::fs::write(w.dir.join("p.civ1"), &payload).unwrap();
+    assert_eq!(verify(&p(&w.dir, "p.civ1")).status.code(), Some(0));
+    // Another encoder (segno), photographed: rotated 7°, blurred, JPEG.
+    let py = PathBuf::from(std::env::var_os("HOME").unwrap())
+        .join(".cache/civitas-peers/venv/bin/python");
+    let s = Command::new(&py)
+        .args(["-c", "import sys, segno; segno.make(sys.argv[1], error='m', boost_error=False).save(sys.argv[2], scale=4, border=4)", &payload, &p(&w.dir, "segno.png")])
+        .output()
+        .expect("segno: run `bash tests/peers/setup.sh`");
+    assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
+    let c = Command::new("convert")
+        .args([
+            &p(&w.dir, "segno.png"),
+            "-background",
+            "white",
+            "-rotate",
+            "7",
+            "-blur",
+            "0x1",
+            "-quality",
+            "60",
+            &p(&w.dir, "photo.jpg"),
+        ])
+        .output()
+        .expect("ImageMagick convert (apt-get install imagemagick)");
+    assert!(c.status.success());
+    let o = verify(&p(&w.dir, "photo.jpg"));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "photo: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+struct Counter {
+    child: Child,
+    stdin: ChildStdin,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Counter {
+    fn start(w: &World) -> Counter {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_civitas"))
+            .args([
+                "counter",
+                "--claims",
+                "age_over_18",
+                "--trust",
+                &w.issuer,
+                "--ledger",
+                &w.db,
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Counter {
+            child,
+            stdin,
+            lines,
+        }
+    }
+
+    /// Reads until a line satisfying `f`; returns everything read.
+    fn until(&self, f: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("counter went quiet; saw:\n{}", seen.join("\n")));
+            if std::env::var_os("COUNTER_DEBUG").is_some() {
+                eprintln!("<< {line}");
+            }
+            let done = f(&line);
+            seen.push(line);
+            if done {
+                return seen;
+            }
+        }
+    }
+
+    fn request(&self) -> AuthorizationRequest {
+        let lines = self.until(|l| l.starts_with("openid4vp://"));
+        let url = lines.last().unwrap();
+        let RequestUrl::ByValue(r) = RequestUrl::parse(url).unwrap() else {
+            panic!()
+        };
+        r
+    }
+
+    fn scan(&mut self, bytes: &[u8]) -> String {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.write_all(b"\n").unwrap();
+        self.stdin.flush().unwrap();
+        self.until(|l| l.starts_with("NOT VALID:") || l.starts_with("  Over 18:"))
+            .join("\n")
+    }
+}
+
+impl Drop for Counter {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_clerks_loop_survives_bad_input_and_refuses_replays() {
+    let w = world();
+    let mut counter = Counter::start(&w);
+    let request = counter.request();
+    let aud = request.client_id().as_str().to_string();
+    let presentation = w.present("age_over_18", request.nonce(), &aud);
+    std::fs::write(w.dir.join("p.txt"), &presentation).unwrap();
+    let payload = ok(&["qr", "payload", &p(&w.dir, "p.txt")])
+        .trim()
+        .to_string();
+
+    // Bad input first: each gets its reason, the loop keeps running.
+    let bomb = {
+        use flate2::{Compression, write::DeflateEncoder};
+        let mut enc = DeflateEncoder::new(Vec::new(), Compression::best());
+        enc.write_all(&vec![0u8; 8 << 20]).unwrap();
+        let mut frame = vec![0x02];
+        frame.extend(enc.finish().unwrap());
+        format!("CIV1:{}", base45::encode(&frame))
+    };
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (payload.replacen("CIV1:", "CIV9:", 1).into_bytes(), "prefix"),
+        (b"CIV1:!!!!!!".to_vec(), "Base45"),
+        (bomb.into_bytes(), "inflate"),
+        (vec![b'A'; 100_000], "longer than any presentation"),
+        (vec![0x00, 0xff, 0x1b, 0x7f, 0x80], "not text"),
+        (b"hello".to_vec(), "malformed"),
+    ];
+    for (input, want) in &cases {
+        eprintln!("scanning a bad input that should say {want:?}");
+        let shown = counter.scan(input);
+        let verdict = shown
+            .lines()
+            .find(|l| l.starts_with("NOT VALID:"))
+            .unwrap_or_else(|| panic!("{shown}"));
+        assert!(
+            verdict.to_lowercase().contains(&want.to_lowercase()),
+            "want {want:?} in {verdict:?}"
+        );
+    }
+    // A presentation for another request's nonce.
+    let other = w.present("age_over_18", "some-other-nonce", &aud);
+    assert!(
+        counter
+            .scan(other.as_bytes())
+            .contains("NOT VALID: wrong nonce")
+    );
+    // The real thing, as a wedge scanner types it.
+    let shown = counter.scan(payload.as_bytes());
+    assert!(
+        shown.contains("█   █") && shown.contains("Over 18: yes"),
+        "{shown}"
+    );
+    // A new request (new nonce) is shown after the success.
+    let next = counter.request();
+    assert_ne!(next.nonce(), request.nonce());
+    // The same code again: a replay.
+    let again = counter.scan(payload.as_bytes());
+    assert!(
+        again.contains("NOT VALID: this presentation was already used"),
+        "{again}"
+    );
+}
+
+struct Served(Child);
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn http(method: &str, url: &str, body: Option<(&str, Vec<u8>)>) -> (u16, Value) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::new();
+    let req = match (method, body) {
+        ("POST", Some((ct, b))) => client.post(url).header("content-type", ct).body(b),
+        _ => client.get(url),
+    };
+    let resp = req.send().unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().unwrap_or(Value::Null))
+}
+
+#[test]
+fn online_flow_with_receipt_and_refused_replay() {
+    let w = world();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_civitas"))
+        .args([
+            "counter",
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--claims",
+            "age_over_18",
+            "--optional",
+            "address.locality",
+            "--trust",
+            &w.issuer,
+            "--ledger",
+            &w.db,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _served = Served(child);
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..400 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // 1. The counter's request, as the wallet scans it.
+    let (_, r) = http("GET", &format!("{base}/request"), None);
+    let RequestUrl::ByValue(request) = RequestUrl::parse(r["url"].as_str().unwrap()).unwrap()
+    else {
+        panic!()
+    };
+    assert!(request.state().is_some());
+    // 2. The wallet answers, leaving the optional city out.
+    let holder = SigningKey::load(&w.dir.join("holder.jwk")).unwrap();
+    let wallet =
+        [Credential::parse(&std::fs::read_to_string(w.dir.join("pid.sdjwt")).unwrap()).unwrap()];
+    let report = openid4vp::match_request(&request, &wallet);
+    let now = chrono::Utc::now().timestamp();
+    let presentation = report
+        .present(
+            &request,
+            &wallet,
+            "pid",
+            &[ClaimPath::parse("address.locality").unwrap()],
+            &holder,
+            now,
+        )
+        .unwrap();
+    let mut vp = VpToken::new();
+    vp.insert("pid", vec![presentation]).unwrap();
+    let body = AuthorizationResponse::for_request(&request, vp)
+        .unwrap()
+        .to_form();
+    let (status, answer) = http(
+        "POST",
+        &format!("{base}/response"),
+        Some((
+            "application/x-www-form-urlencoded",
+            body.clone().into_bytes(),
+        )),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["verdict"]["valid"], true, "{answer}");
+    assert!(answer["verdict"]["claims"].get("address").is_none());
+    // 3. The receipt is signed by the counter and names claims, not values.
+    let receipt = answer["receipt"].as_str().unwrap();
+    let r =
+        openid4vp::verify_receipt(receipt, &civitas_did::MethodResolver::local(), now + 5).unwrap();
+    assert!(r.valid);
+    assert_eq!(r.nonce, request.nonce());
+    assert_eq!(r.disclosed, vec!["age_over_18".to_string()]);
+    assert!(!receipt.contains("Taipei"));
+    // 4. The page shows it.
+    let (_, last) = http("GET", &format!("{base}/last"), None);
+    assert_eq!(last["verdict"]["valid"], true);
+    // 5. The same response again is refused.
+    let (status, again) = http(
+        "POST",
+        &format!("{base}/response"),
+        Some(("application/x-www-form-urlencoded", body.into_bytes())),
+    );
+    assert_eq!(status, 400, "{again}");
+    assert!(
+        again["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("replay")
+    );
+    // 6. The page's upload path: a photo of a wallet's offline code.
+    let (_, r) = http("GET", &format!("{base}/request"), None);
+    let RequestUrl::ByValue(request) = RequestUrl::parse(r["url"].as_str().unwrap()).unwrap()
+    else {
+        panic!()
+    };
+    let presentation = w.present("age_over_18", request.nonce(), request.client_id().as_str());
+    std::fs::write(w.dir.join("q.txt"), &presentation).unwrap();
+    ok(&[
+        "qr",
+        "encode",
+        &p(&w.dir, "q.txt"),
+        "-o",
+        &p(&w.dir, "q.png"),
+    ]);
+    let mut png = Vec::new();
+    std::fs::File::open(w.dir.join("q.png"))
+        .unwrap()
+        .read_to_end(&mut png)
+        .unwrap();
+    let (_, v) = http("POST", &format!("{base}/scan"), Some(("image/png", png)));
+    assert_eq!(v["valid"], true, "{v}");
+}
+
+#[test]
+fn batch_audits_many_presentations() {
+    let w = world();
+    let mut lines = Vec::new();
+    for _ in 0..3 {
+        lines.push(w.present("age_over_18", "n1", "counter-1"));
+    }
+    std::fs::write(w.dir.join("one.txt"), &lines[0]).unwrap();
+    lines.push(
+        ok(&["qr", "payload", &p(&w.dir, "one.txt")])
+            .trim()
+            .to_string(),
+    );
+    lines.push("garbage".to_string());
+    lines.push(w.present("age_over_18", "n2", "counter-1"));
+    std::fs::write(w.dir.join("batch.txt"), lines.join("\n") + "\n").unwrap();
+    let o = civitas(&[
+        "verify",
+        "--batch",
+        &p(&w.dir, "batch.txt"),
+        "--trust",
+        &w.issuer,
+        "--ledger",
+        &w.db,
+        "--nonce",
+        "n1",
+        "--aud",
+        "counter-1",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.starts_with("6 presentations: 4 valid, 2 not valid"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1  malformed") && text.contains("1  nonce_mismatch"),
+        "{text}"
+    );
+    let o = civitas(&[
+        "verify",
+        "--batch",
+        &p(&w.dir, "batch.txt"),
+        "--json",
+        "--trust",
+        &w.issuer,
+        "--ledger",
+        &w.db,
+        "--nonce",
+        "n1",
+        "--aud",
+        "counter-1",
+    ]);
+    let verdicts: Vec<Value> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(verdicts.len(), 6);
+    assert_eq!(verdicts[4]["line"], 5);
+    assert_eq!(verdicts[4]["code"], "malformed");
+}
