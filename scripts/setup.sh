@@ -52,5 +52,6 @@ fi
 
 if [ "$mode" = test ]; then
   # Independent implementations the interop tests talk to (../shared/recipes/interop-peers.md).
-  bash "$root/crates/civitas-cli/tests/interop/setup.sh"
+  bash "$root/crates/civitas-cli/tests/interop/setup.sh"   # npm SD-JWT peer + tests/peers (Python)
+  bash "$root/crates/civitas-cli/tests/browser/setup.sh"    # Chromium + playwright-core
 fi

@@ -80,7 +80,7 @@ pub enum Error {
     /// A record the vault needs is missing.
     #[error("the vault has no {0} record (damaged or tampered with)")]
     RecordMissing(&'static str),
-    /// The stored history was edited, reordered or cut ([`crate::HistoryCheck`] has
+    /// The stored history was edited, reordered or cut ([`crate::IntegrityReport`] has
     /// the details).
     #[error("the history was tampered with: {0}")]
     HistoryTampered(String),
