@@ -371,16 +371,27 @@ fn demo_tells_the_story_and_succeeds() {
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let text = stdout(&o);
     for want in [
-        "1. City hall",
+        "1. The city's ledger",
+        "QR version 2",
         "Over 18: yes",
-        "Blood type: O+",
+        "honest copy:   VALID, blood type O+",
         "NOT VALID: disclosure of 'blood_type'",
         "NOT VALID: wrong nonce",
+        "NOT VALID: revoked",
         "Done:",
     ] {
         assert!(text.contains(want), "{want}\n{text}");
     }
-    assert!(keep.join("presentation-age.txt").exists());
+    // What it saved verifies with the CLI: the tampered copy is refused for its reason.
+    let root = text.lines().find(|l| l.contains("--root")).unwrap();
+    let args: Vec<&str> = root.split_whitespace().skip(1).collect();
+    let o = run(&args.iter().copied().chain(["--json"]).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("unreferenced_disclosure") || stdout(&o).contains("key_binding_stale"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

@@ -2,7 +2,12 @@
 //! `playwright-core`): the QR code shown to a fake webcam (a .y4m video made from the
 //! PNG `civitas qr encode` renders), and by photo upload; the verdict appears on the
 //! page. Setup: `bash crates/civitas-cli/tests/browser/setup.sh`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::zombie_processes)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::zombie_processes
+)]
 
 use civitas_exchange::openid4vp::RequestUrl;
 use serde_json::Value;
@@ -11,8 +16,15 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 fn ok(args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_civitas")).args(args).output().unwrap();
-    assert!(o.status.success(), "civitas {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new(env!("CARGO_BIN_EXE_civitas"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "civitas {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8(o.stdout).unwrap()
 }
 
@@ -58,19 +70,34 @@ impl Drop for Served {
 
 fn current_request(base: &str) -> (String, String) {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let r: Value = reqwest::blocking::get(format!("{base}/request")).unwrap().json().unwrap();
-    let RequestUrl::ByValue(req) = RequestUrl::parse(r["url"].as_str().unwrap()).unwrap() else { panic!() };
-    (req.nonce().to_string(), req.client_id().as_str().to_string())
+    let r: Value = reqwest::blocking::get(format!("{base}/request"))
+        .unwrap()
+        .json()
+        .unwrap();
+    let RequestUrl::ByValue(req) = RequestUrl::parse(r["url"].as_str().unwrap()).unwrap() else {
+        panic!()
+    };
+    (
+        req.nonce().to_string(),
+        req.client_id().as_str().to_string(),
+    )
 }
 
 fn drive(mode: &str, base: &str, file: &str) -> Value {
-    assert!(browser_dir().join("node_modules/playwright-core").exists(), "run `bash crates/civitas-cli/tests/browser/setup.sh`");
+    assert!(
+        browser_dir().join("node_modules/playwright-core").exists(),
+        "run `bash crates/civitas-cli/tests/browser/setup.sh`"
+    );
     let o = Command::new("node")
         .arg(browser_dir().join("counter_page.mjs"))
         .args([mode, base, file])
         .output()
         .unwrap();
-    assert!(o.status.success(), "chromium ({mode}): {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "chromium ({mode}): {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
@@ -79,16 +106,59 @@ fn the_counter_page_reads_a_webcam_and_an_upload() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     let db = p(d, "ledger.db");
-    let issuer = ok(&["did", "create", "--path", "issuers:city-hall", "--keys", &p(d, "hall"), "--ledger", &db]).trim().lines().last().unwrap().to_string();
+    let issuer = ok(&[
+        "did",
+        "create",
+        "--path",
+        "issuers:city-hall",
+        "--keys",
+        &p(d, "hall"),
+        "--ledger",
+        &db,
+    ])
+    .trim()
+    .lines()
+    .last()
+    .unwrap()
+    .to_string();
     ok(&["key", "generate", "-o", &p(d, "holder.jwk")]);
     std::fs::write(d.join("pid.json"), r#"{"given_name":"Mei-Ling","family_name":"Chen","birthdate":"1958-03-14","age_over_18":true,"personal_number":"A123456789"}"#).unwrap();
-    let sd = ok(&["issue", "--key", &p(d, "hall/signing.jwk"), "--issuer", &issuer, "--ledger", &db, "--vct", "pid", "--claims", &p(d, "pid.json"), "--holder", &p(d, "holder.jwk")]);
+    let sd = ok(&[
+        "issue",
+        "--key",
+        &p(d, "hall/signing.jwk"),
+        "--issuer",
+        &issuer,
+        "--ledger",
+        &db,
+        "--vct",
+        "pid",
+        "--claims",
+        &p(d, "pid.json"),
+        "--holder",
+        &p(d, "holder.jwk"),
+    ]);
     std::fs::write(d.join("pid.sdjwt"), sd).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let base = format!("http://127.0.0.1:{port}");
     let _served = Served(
         Command::new(env!("CARGO_BIN_EXE_civitas"))
-            .args(["counter", "serve", "--listen", &format!("127.0.0.1:{port}"), "--claims", "age_over_18", "--trust", &issuer, "--ledger", &db])
+            .args([
+                "counter",
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--claims",
+                "age_over_18",
+                "--trust",
+                &issuer,
+                "--ledger",
+                &db,
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -102,9 +172,26 @@ fn the_counter_page_reads_a_webcam_and_an_upload() {
     }
     let show = |name: &str| {
         let (nonce, aud) = current_request(&base);
-        let pres = ok(&["present", "--key", &p(d, "holder.jwk"), "--disclose", "age_over_18", "--nonce", &nonce, "--aud", &aud, &p(d, "pid.sdjwt")]);
+        let pres = ok(&[
+            "present",
+            "--key",
+            &p(d, "holder.jwk"),
+            "--disclose",
+            "age_over_18",
+            "--nonce",
+            &nonce,
+            "--aud",
+            &aud,
+            &p(d, "pid.sdjwt"),
+        ]);
         std::fs::write(d.join(format!("{name}.txt")), pres).unwrap();
-        ok(&["qr", "encode", &p(d, &format!("{name}.txt")), "-o", &p(d, &format!("{name}.png"))]);
+        ok(&[
+            "qr",
+            "encode",
+            &p(d, &format!("{name}.txt")),
+            "-o",
+            &p(d, &format!("{name}.png")),
+        ]);
         d.join(format!("{name}.png"))
     };
     // 1. A fake webcam.
@@ -112,7 +199,14 @@ fn the_counter_page_reads_a_webcam_and_an_upload() {
     y4m(&png, &d.join("camera.y4m"));
     let v = drive("camera", &base, &p(d, "camera.y4m"));
     assert_eq!(v["word"], "VALID", "{v}");
-    assert!(v["claims"].as_array().unwrap().iter().any(|c| c == "Over 18: yes"), "{v}");
+    assert!(
+        v["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "Over 18: yes"),
+        "{v}"
+    );
     // 2. A photo upload, for the next citizen (the nonce was renewed).
     let png = show("upload");
     let v = drive("upload", &base, png.to_str().unwrap());
@@ -120,5 +214,8 @@ fn the_counter_page_reads_a_webcam_and_an_upload() {
     // 3. The same photo again: a replay, NOT VALID on the page.
     let v = drive("upload", &base, png.to_str().unwrap());
     assert_eq!(v["word"], "NOT VALID", "{v}");
-    assert!(v["reason"].as_str().unwrap().contains("already used"), "{v}");
+    assert!(
+        v["reason"].as_str().unwrap().contains("already used"),
+        "{v}"
+    );
 }

@@ -27,7 +27,7 @@ pub struct AccreditationTrust<R> {
     roots: Vec<String>,
     also_trusted: Vec<String>,
     cache_seconds: i64,
-    cache: Mutex<HashMap<(String, String), i64>>,
+    cache: Mutex<HashMap<String, HashMap<String, i64>>>,
 }
 
 impl<R: LedgerReader> AccreditationTrust<R> {
@@ -57,10 +57,13 @@ impl<R: LedgerReader> AccreditationTrust<R> {
 
 impl<R: LedgerReader> TrustSource for AccreditationTrust<R> {
     fn check(&self, issuer: &str, vct: &str, at: i64) -> Result<()> {
-        let key = (issuer.to_string(), vct.to_string());
-        if let Some(&when) = self.cache.lock().ok().as_ref().and_then(|c| c.get(&key))
-            && (at - when).abs() < self.cache_seconds
-        {
+        // Looked up by &str: a hit allocates nothing.
+        let hit = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(issuer).and_then(|m| m.get(vct)).copied());
+        if hit.is_some_and(|when| (at - when).abs() < self.cache_seconds) {
             return Ok(());
         }
         self.check_ledger(issuer, vct, at)?;
@@ -68,7 +71,9 @@ impl<R: LedgerReader> TrustSource for AccreditationTrust<R> {
             if c.len() > 10_000 {
                 c.clear();
             }
-            c.insert(key, at);
+            c.entry(issuer.to_string())
+                .or_default()
+                .insert(vct.to_string(), at);
         }
         Ok(())
     }
@@ -174,12 +179,15 @@ impl<R: LedgerReader, V: Resolver> LedgerStatus<R, V> {
     /// The newest list at `uri`, verified: from the cache while fresh, and re-verified
     /// only when the ledger holds a different token.
     fn list(&self, issuer: &str, uri: &str, at: i64) -> Result<Arc<StatusListToken>> {
-        let cached = self.cache.lock().ok().and_then(|c| c.get(uri).cloned());
-        if let Some((fetched, _, list)) = &cached
-            && (at - fetched).abs() < self.cache_seconds
-        {
-            return Ok(list.clone());
+        // Only the fetch time and the Arc are copied on a hit.
+        if let Some(list) = self.cache.lock().ok().and_then(|c| {
+            c.get(uri)
+                .filter(|(fetched, _, _)| (at - fetched).abs() < self.cache_seconds)
+                .map(|(_, _, list)| list.clone())
+        }) {
+            return Ok(list);
         }
+        let cached = self.cache.lock().ok().and_then(|c| c.get(uri).cloned());
         let token = self
             .ledger
             .status_list(uri)

@@ -58,10 +58,16 @@ pub(crate) struct KdfArgs {
     pub(crate) kdf_lanes: Option<u32>,
 }
 
+const SECRETS_HELP: &str = "Secrets are asked for at a prompt (no echo), or, for scripts, read from the \
+environment: CIVITAS_PASSPHRASE (the passphrase), CIVITAS_NEW_PASSPHRASE (a new one for init, \
+restore, passwd; init and restore fall back to CIVITAS_PASSPHRASE), CIVITAS_RECOVERY (the 24 \
+recovery words).";
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Create your wallet: a vault, a holder key, your DID on the ledger, and the
     /// recovery words (shown once).
+    #[command(after_help = SECRETS_HELP)]
     Init {
         #[command(flatten)]
         common: Common,
@@ -80,6 +86,7 @@ pub(crate) enum Command {
     /// Check your passphrase and the vault's integrity (the history's hash chain).
     /// Exit 1 if the history was tampered with. The CLI keeps nothing unlocked: every
     /// command unlocks for its own duration.
+    #[command(after_help = SECRETS_HELP)]
     Unlock {
         #[command(flatten)]
         common: Common,
@@ -197,6 +204,7 @@ pub(crate) enum Command {
     },
     /// Restore a backup onto this device (a new wallet directory, a new passphrase,
     /// your recovery words). This device gets a new key; run `rotate --recovery` next.
+    #[command(after_help = SECRETS_HELP)]
     Restore {
         #[command(flatten)]
         common: Common,
@@ -208,6 +216,7 @@ pub(crate) enum Command {
     },
     /// Rotate your DID with your recovery words: this device's key becomes the one
     /// your DID authorizes, and every other device (a lost one) is locked out.
+    #[command(after_help = SECRETS_HELP)]
     Rotate {
         #[command(flatten)]
         common: Common,
@@ -217,6 +226,7 @@ pub(crate) enum Command {
     },
     /// Deactivate your DID for good (needs your recovery words): no credential bound
     /// to it will verify again.
+    #[command(after_help = SECRETS_HELP)]
     Deactivate {
         #[command(flatten)]
         common: Common,
@@ -225,6 +235,7 @@ pub(crate) enum Command {
         yes: bool,
     },
     /// Change your passphrase (re-wraps the vault key; nothing else is re-encrypted).
+    #[command(after_help = SECRETS_HELP)]
     Passwd {
         #[command(flatten)]
         common: Common,
@@ -606,11 +617,15 @@ fn init(
             text.push_str(
                 "\nYOUR RECOVERY WORDS. Write them down and keep them away from this device; they are\nshown only this once. With them and a backup you can restore your wallet and lock a lost\ndevice out. The wallet keeps no copy: without them, nobody can.\n\n",
             );
-            for (i, w) in words.split(' ').enumerate() {
-                text.push_str(&format!("{:>4} {:<10}", i + 1, w));
-                if i % 6 == 5 {
-                    text.push('\n');
-                }
+            let list: Vec<&str> = words.split(' ').collect();
+            for (row, chunk) in list.chunks(6).enumerate() {
+                let line: Vec<String> = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| format!("{:>4} {w:<10}", row * 6 + i + 1))
+                    .collect();
+                text.push_str(line.join(" ").trim_end());
+                text.push('\n');
             }
             if std::io::stdout().is_terminal()
                 && let Ok(code) = init.recovery.qr()
