@@ -37,6 +37,8 @@ pub fn run() {
             std::thread::Builder::new()
                 .name("demo-issuer".into())
                 .spawn(move || {
+                    // After the first screen: not competing with the start for the CPU.
+                    std::thread::sleep(std::time::Duration::from_secs(2));
                     if let Err(e) = seed.seed_demo_issuer() {
                         eprintln!("civitas-app: the demo issuer could not be set up: {e}");
                     }

@@ -279,7 +279,15 @@ fn verify_key_binding(
         }
     };
     key.verify(jws.alg, jws.signing_input.as_bytes(), &jws.signature)
-        .map_err(|_| Error::KeyBindingSignature)?;
+        .map_err(|_| match holder {
+            // Bound to a DID: the key that signed is not the one the DID authorizes now
+            // (a rotated-out key: a lost or stolen device).
+            HolderBinding::Did(kid) => Error::HolderKey(civitas_did::Error::NotAuthorized {
+                id: shorten(kid),
+                purpose: "authentication (signed by a key the DID no longer authorizes: a lost or replaced device?)",
+            }),
+            HolderBinding::Jwk(_) => Error::KeyBindingSignature,
+        })?;
     let claims = &jws.payload;
     let sd_hash = claims
         .get("sd_hash")
