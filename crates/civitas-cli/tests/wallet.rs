@@ -527,3 +527,73 @@ fn passphrase_errors_lock_and_help() {
         );
     }
 }
+
+#[test]
+fn present_answers_the_request_url_a_counter_shows() {
+    let env = Env::new();
+    let (hall, _) = issuers(&env);
+    let pass = [("CIVITAS_PASSPHRASE", PASS)];
+    let mut args = vec!["init", "--recovery-out"];
+    let words_file = env.path("words.txt");
+    args.push(words_file.to_str().unwrap());
+    args.extend(FAST_KDF);
+    let did = field(&env.ok("phone", &args, &pass), "DID:").to_string();
+    let pid = hall.issue_pid(
+        HolderBinding::Did(format!("{did}#holder-1")),
+        now() - 30,
+        None,
+    );
+    std::fs::write(env.path("pid.txt"), &pid).unwrap();
+    env.ok(
+        "phone",
+        &["receive", env.path("pid.txt").to_str().unwrap()],
+        &pass,
+    );
+    // The counter's request, as `civitas request` prints it.
+    let o = Command::new(env!("CARGO_BIN_EXE_civitas"))
+        .args([
+            "request",
+            "--claims",
+            "age_over_18",
+            "--optional",
+            "address.locality",
+            "--no-terminal",
+        ])
+        .output()
+        .unwrap();
+    let url = stdout(&o).trim().lines().last().unwrap().to_string();
+    let civitas_exchange::openid4vp::RequestUrl::ByValue(request) =
+        civitas_exchange::openid4vp::RequestUrl::parse(&url).unwrap()
+    else {
+        panic!("{url}")
+    };
+    let out = env.path("answer.txt");
+    let o = env.wallet(
+        "phone",
+        &[
+            "present",
+            "--request",
+            &url,
+            "--drop",
+            "address.locality",
+            "--yes",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &pass,
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (valid, v) = env.verify(
+        &out,
+        request.nonce(),
+        request.client_id().as_str(),
+        &[&hall.did],
+    );
+    assert!(valid, "{v}");
+    assert_eq!(v["claims"]["age_over_18"], true);
+    assert!(
+        v["claims"].get("address").is_none(),
+        "the optional claim was dropped"
+    );
+}

@@ -189,27 +189,7 @@ impl Session {
             .dcql_query()
             .credentials
             .first()
-            .map(|q| {
-                // Required: the claims every option of the query asks for.
-                let claims = q.claims.as_deref().unwrap_or_default();
-                let sets: Vec<Vec<ClaimPath>> = q
-                    .claim_options()
-                    .into_iter()
-                    .map(|o| {
-                        o.into_iter()
-                            .filter_map(|i| claims.get(i).map(|c| c.path.clone()))
-                            .collect()
-                    })
-                    .collect();
-                match sets.last() {
-                    Some(last) => last
-                        .iter()
-                        .filter(|p| sets.iter().all(|s| s.contains(p)))
-                        .cloned()
-                        .collect(),
-                    None => Vec::new(),
-                }
-            })
+            .map(|q| q.required_and_optional().0)
             .unwrap_or_default()
     }
 

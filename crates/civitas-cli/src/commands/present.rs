@@ -22,7 +22,7 @@ pub(crate) struct Args {
     )]
     pub(crate) disclose: Vec<String>,
     /// The counter's nonce (from its request).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub(crate) nonce: String,
     /// The counter's identity (its client id / audience).
     #[arg(long, value_name = "A")]

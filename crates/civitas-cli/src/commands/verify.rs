@@ -17,7 +17,7 @@ use std::sync::Arc;
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
     /// The nonce this counter issued; a presentation made for another is refused.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub(crate) nonce: Option<String>,
     /// This counter's identity; a presentation made for another is refused.
     #[arg(long, value_name = "A")]

@@ -143,15 +143,24 @@ pub(crate) enum Command {
     Present {
         #[command(flatten)]
         common: Common,
+        /// The counter's request: the openid4vp:// URL from its QR code (`civitas
+        /// request`); replaces --nonce, --aud, --type, --require and --optional.
+        #[arg(long, value_name = "URL", conflicts_with_all = ["nonce", "aud", "vct", "require", "optional"])]
+        request: Option<String>,
         /// The counter's nonce.
-        #[arg(long, value_name = "N")]
-        nonce: String,
+        #[arg(
+            long,
+            value_name = "N",
+            required_unless_present = "request",
+            allow_hyphen_values = true
+        )]
+        nonce: Option<String>,
         /// The counter's identity (client id / audience).
-        #[arg(long, value_name = "A")]
-        aud: String,
+        #[arg(long, value_name = "A", required_unless_present = "request")]
+        aud: Option<String>,
         /// The credential type: pid, medical, service-record, or a vct URI.
-        #[arg(long = "type", value_name = "VCT")]
-        vct: String,
+        #[arg(long = "type", value_name = "VCT", required_unless_present = "request")]
+        vct: Option<String>,
         /// Claims the counter requires (names or paths: age_over_18,address.locality).
         #[arg(long, value_name = "PATH[,PATH…]", value_delimiter = ',')]
         require: Vec<String>,
@@ -439,6 +448,7 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
         }
         Command::Present {
             common,
+            request: request_url,
             nonce,
             aud,
             vct,
@@ -451,8 +461,16 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             output,
             qr_png,
         } => {
-            let request = PresentationRequest::new(&nonce, &aud, &vct, paths(&require)?)
-                .with_optional(paths(&optional)?);
+            let request = match request_url {
+                Some(url) => request_from_url(&url)?,
+                None => PresentationRequest::new(
+                    nonce.as_deref().unwrap_or_default(),
+                    aud.as_deref().unwrap_or_default(),
+                    vct.as_deref().unwrap_or_default(),
+                    paths(&require)?,
+                )
+                .with_optional(paths(&optional)?),
+            };
             let choice = PresentChoice {
                 dropped: paths(&drop)?,
                 credential,
@@ -1027,4 +1045,32 @@ fn restore(common: &Common, kdf: &KdfArgs, from: &Path) -> Result<ExitCode> {
     );
     out(&s)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The terms of a counter's OpenID4VP request (one SD-JWT VC query): nonce, client id,
+/// type, required and optional claims.
+fn request_from_url(url: &str) -> Result<PresentationRequest> {
+    use civitas_exchange::openid4vp::RequestUrl;
+    let parsed =
+        RequestUrl::parse(url.trim()).map_err(|e| CliError::Usage(format!("--request: {e}")))?;
+    let RequestUrl::ByValue(request) = parsed else {
+        return Err(CliError::Usage(
+            "--request: a request by reference must be fetched first; give the full request URL"
+                .into(),
+        ));
+    };
+    let [query] = request.dcql_query().credentials.as_slice() else {
+        return Err(CliError::Usage(
+            "--request: this command answers requests for one credential".into(),
+        ));
+    };
+    let vct = query
+        .vct_values
+        .first()
+        .ok_or_else(|| CliError::Usage("--request: the request names no credential type".into()))?;
+    let (required, optional) = query.required_and_optional();
+    Ok(
+        PresentationRequest::new(request.nonce(), request.client_id().as_str(), vct, required)
+            .with_optional(optional),
+    )
 }

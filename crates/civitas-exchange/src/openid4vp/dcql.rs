@@ -267,6 +267,31 @@ impl CredentialQuery {
         self.require_cryptographic_holder_binding.unwrap_or(true)
     }
 
+    /// The claims every option of this query asks for (required), and those the
+    /// first, fullest option adds (optional): the counter's terms in plain paths.
+    pub fn required_and_optional(&self) -> (Vec<ClaimPath>, Vec<ClaimPath>) {
+        let claims = self.claims.as_deref().unwrap_or_default();
+        let sets: Vec<Vec<&ClaimPath>> = self
+            .claim_options()
+            .into_iter()
+            .map(|o| {
+                o.into_iter()
+                    .filter_map(|i| claims.get(i).map(|c| &c.path))
+                    .collect()
+            })
+            .collect();
+        let Some(first) = sets.first() else {
+            return (Vec::new(), Vec::new());
+        };
+        let (required, optional): (Vec<&ClaimPath>, Vec<&ClaimPath>) = first
+            .iter()
+            .partition(|p| sets.iter().all(|s| s.contains(p)));
+        (
+            required.into_iter().cloned().collect(),
+            optional.into_iter().cloned().collect(),
+        )
+    }
+
     /// The acceptable claim combinations, most preferred first (§6.4.1): no claims
     /// → one empty combination; claims without `claim_sets` → all of them; otherwise
     /// one combination per `claim_sets` option. Indices into [`CredentialQuery::claims`].
