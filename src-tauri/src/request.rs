@@ -9,7 +9,6 @@
 //! is the `aud` of the key binding JWT.
 
 use crate::error::{Error, Result};
-use civitas_credential::ClaimPath;
 use civitas_exchange::openid4vp::{AuthorizationRequest, RequestUrl};
 use civitas_wallet::PresentationRequest;
 
@@ -40,25 +39,8 @@ pub(crate) fn to_presentation_request(
         .vct_values
         .first()
         .ok_or_else(|| Error::UnsupportedRequest("it names no credential type".into()))?;
-    let claims = cq.claims.clone().unwrap_or_default();
-    let (required, optional): (Vec<ClaimPath>, Vec<ClaimPath>) = match &cq.claim_sets {
-        None => (claims.iter().map(|c| c.path.clone()).collect(), Vec::new()),
-        Some(sets) => {
-            let in_all = |id: &str| sets.iter().all(|s| s.iter().any(|x| x == id));
-            let in_any = |id: &str| sets.iter().any(|s| s.iter().any(|x| x == id));
-            let mut required = Vec::new();
-            let mut optional = Vec::new();
-            for c in &claims {
-                let Some(id) = c.id.as_deref() else { continue };
-                if in_all(id) {
-                    required.push(c.path.clone());
-                } else if in_any(id) {
-                    optional.push(c.path.clone());
-                }
-            }
-            (required, optional)
-        }
-    };
+    // The same reading as `civitas wallet present --request`.
+    let (required, optional) = cq.required_and_optional();
     let wallet_request =
         PresentationRequest::new(request.nonce(), request.client_id().as_str(), vct, required)
             .with_optional(optional);
@@ -69,6 +51,7 @@ pub(crate) fn to_presentation_request(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+    use civitas_credential::ClaimPath;
     use civitas_credential::types::PID;
 
     #[test]

@@ -411,6 +411,7 @@ export class CivitasApp extends LitElement {
     if (!c) return;
     await this.act(async () => {
       this.proof = await api.present(dropped(c));
+      this.proofLabels = willDisclose(c).map((r) => r.label);
       this.startProofCycle();
       this.consentView = null;
       this.consent = null;
@@ -870,6 +871,7 @@ export class CivitasApp extends LitElement {
   }
 
   private proofIndex = 0;
+  private proofLabels: string[] = [];
   private proofTimer: number | undefined;
 
   /** A proof too large for one code is a short sequence: show one code at a time,
@@ -899,7 +901,7 @@ export class CivitasApp extends LitElement {
   }
 
   private renderProof(p: Proof): TemplateResult {
-    const labels = p.disclosed.join(", ");
+    const labels = (this.proofLabels.length === p.disclosed.length ? this.proofLabels : p.disclosed).join(", ");
     const i = Math.min(this.proofIndex, p.codes.length - 1);
     const code = p.codes[i];
     const many = p.codes.length > 1;
