@@ -16,32 +16,13 @@ use civitas_exchange::openid4vp::{
 };
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-fn civitas(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_civitas"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = civitas(args);
-    assert!(
-        o.status.success(),
-        "civitas {args:?}:\n{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).unwrap()
-}
-
-fn p(d: &Path, f: &str) -> String {
-    d.join(f).to_str().unwrap().to_string()
-}
+mod support;
+use support::{Served, civitas, ok, p};
 
 /// A world: a ledger file, city hall with a did:webvh DID, a holder key, a PID.
 struct World {
@@ -371,14 +352,6 @@ fn the_clerks_loop_survives_bad_input_and_refuses_replays() {
     );
 }
 
-struct Served(Child);
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn http(method: &str, url: &str, body: Option<(&str, Vec<u8>)>) -> (u16, Value) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::blocking::Client::new();
@@ -394,38 +367,19 @@ fn http(method: &str, url: &str, body: Option<(&str, Vec<u8>)>) -> (u16, Value) 
 #[test]
 fn online_flow_with_receipt_and_refused_replay() {
     let w = world();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_civitas"))
-        .args([
-            "counter",
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--claims",
-            "age_over_18",
-            "--optional",
-            "address.locality",
-            "--trust",
-            &w.issuer,
-            "--ledger",
-            &w.db,
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _served = Served(child);
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..400 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let served = Served::start(&[
+        "counter",
+        "serve",
+        "--claims",
+        "age_over_18",
+        "--optional",
+        "address.locality",
+        "--trust",
+        &w.issuer,
+        "--ledger",
+        &w.db,
+    ]);
+    let base = served.url.clone();
     // 1. The counter's request, as the wallet scans it.
     let (_, r) = http("GET", &format!("{base}/request"), None);
     let RequestUrl::ByValue(request) = RequestUrl::parse(r["url"].as_str().unwrap()).unwrap()

@@ -12,25 +12,10 @@
 use civitas_exchange::openid4vp::RequestUrl;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-fn ok(args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_civitas"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "civitas {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).unwrap()
-}
-
-fn p(d: &Path, f: &str) -> String {
-    d.join(f).to_str().unwrap().to_string()
-}
+mod support;
+use support::{Served, ok, p};
 
 fn browser_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
@@ -58,14 +43,6 @@ fn y4m(png: &Path, out: &Path) {
         data.extend_from_slice(&chroma);
     }
     std::fs::write(out, data).unwrap();
-}
-
-struct Served(Child);
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn current_request(base: &str) -> (String, String) {
@@ -139,37 +116,17 @@ fn the_counter_page_reads_a_webcam_and_an_upload() {
         &p(d, "holder.jwk"),
     ]);
     std::fs::write(d.join("pid.sdjwt"), sd).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let _served = Served(
-        Command::new(env!("CARGO_BIN_EXE_civitas"))
-            .args([
-                "counter",
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--claims",
-                "age_over_18",
-                "--trust",
-                &issuer,
-                "--ledger",
-                &db,
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    for _ in 0..400 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let served = Served::start(&[
+        "counter",
+        "serve",
+        "--claims",
+        "age_over_18",
+        "--trust",
+        &issuer,
+        "--ledger",
+        &db,
+    ]);
+    let base = served.url.clone();
     let show = |name: &str| {
         let (nonce, aud) = current_request(&base);
         let pres = ok(&[

@@ -8,74 +8,10 @@
 )]
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::PathBuf;
 
-fn civitas(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_civitas"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = civitas(args);
-    assert!(
-        o.status.success(),
-        "civitas {args:?} failed:\n{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).unwrap()
-}
-
-fn last_line(s: &str) -> String {
-    s.trim().lines().last().unwrap().trim().to_string()
-}
-
-fn p(dir: &Path, name: &str) -> String {
-    dir.join(name).to_str().unwrap().to_string()
-}
-
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(db: &str) -> Served {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let child = Command::new(env!("CARGO_BIN_EXE_civitas"))
-        .args([
-            "ledger",
-            "serve",
-            "--db",
-            db,
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Served { child, url };
-        }
-        std::thread::sleep(std::time::Duration::from_millis(25));
-    }
-    panic!("the node did not start");
-}
+mod support;
+use support::{Served, civitas, last_line, ok, p};
 
 const T: &str = "2025-06-01T10:00:00Z";
 
@@ -322,7 +258,7 @@ fn issuer_story_on_the_ledger() {
     assert!(v["reason"].as_str().unwrap().starts_with("revoked"));
 
     // 5. Offline: sync a copy from a node, stop the node, verify from the copy.
-    let node = serve(&db);
+    let node = Served::start(&["ledger", "serve", "--db", &db]);
     let copy = p(d, "counter.db");
     ok(&["ledger", "sync", "--from", &node.url, "--to", &copy]);
     drop(node);

@@ -17,42 +17,12 @@ use civitas_ledger::http::client::HttpLedger;
 use civitas_ledger::{Checkpoint, LedgerReader, LedgerWriter, NoteVerifier, leaf_hash};
 use civitas_testkit::{Actor, T0};
 use std::collections::{HashMap, HashSet};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start(db: &str, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_civitas"))
-        .args([
-            "ledger",
-            "serve",
-            "--db",
-            db,
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--host",
-            civitas_testkit::HOST,
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    for _ in 0..400 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("node did not start");
-}
+mod support;
+use support::Served;
 
 #[test]
 fn sigkill_during_concurrent_appends_loses_nothing_acknowledged() {
@@ -81,9 +51,15 @@ fn sigkill_during_concurrent_appends_loses_nothing_acknowledged() {
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     let mut total_acked = 0;
     for (round, per_round) in batches.into_iter().enumerate() {
-        let port = free_port();
-        let mut node = start(&db, port);
-        let url = format!("http://127.0.0.1:{port}");
+        let mut node = Served::start(&[
+            "ledger",
+            "serve",
+            "--db",
+            &db,
+            "--host",
+            civitas_testkit::HOST,
+        ]);
+        let url = node.url.clone();
         let threads: Vec<_> = per_round
             .into_iter()
             .map(|entries| {
@@ -113,15 +89,20 @@ fn sigkill_during_concurrent_appends_loses_nothing_acknowledged() {
         seed ^= seed >> 7;
         seed ^= seed << 17;
         std::thread::sleep(Duration::from_millis(40 + seed % 260));
-        node.kill().unwrap(); // SIGKILL
-        node.wait().unwrap();
+        node.kill(); // SIGKILL
         for t in threads {
             t.join().unwrap();
         }
         // Restart and check.
-        let port = free_port();
-        let mut node = start(&db, port);
-        let client = HttpLedger::new(&format!("http://127.0.0.1:{port}")).unwrap();
+        let node = Served::start(&[
+            "ledger",
+            "serve",
+            "--db",
+            &db,
+            "--host",
+            civitas_testkit::HOST,
+        ]);
+        let client = HttpLedger::new(&node.url).unwrap();
         let info = client.info().unwrap();
         let key = NoteVerifier::parse(&info.log_key).unwrap();
         let cp = Checkpoint::open(&client.checkpoint().unwrap(), &key).unwrap();
@@ -154,8 +135,7 @@ fn sigkill_during_concurrent_appends_loses_nothing_acknowledged() {
             );
         }
         total_acked = acked.len();
-        node.kill().unwrap();
-        node.wait().unwrap();
+        drop(node);
     }
     assert!(
         total_acked >= 1000,

@@ -12,7 +12,7 @@
 
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 const HOST: &str = "ledger.civitas.test";
 
@@ -46,56 +46,8 @@ fn peer(args: &[&str]) -> Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
-fn civitas(args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_civitas"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "civitas {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).unwrap()
-}
-
-struct Node(Child);
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(db: &str) -> (Node, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_civitas"))
-        .args([
-            "ledger",
-            "serve",
-            "--db",
-            db,
-            "--host",
-            HOST,
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    for _ in 0..400 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return (Node(child), format!("http://127.0.0.1:{port}"));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!("node did not start");
-}
+mod support;
+use support::{Served, ok as civitas};
 
 fn http_get(url: &str) -> String {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -126,7 +78,8 @@ fn core_document(mut doc: Value) -> Value {
 fn our_did_served_by_our_node_resolves_in_the_python_implementation() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("ledger.db").to_str().unwrap().to_string();
-    let (_node, url) = serve(&db);
+    let node = Served::start(&["ledger", "serve", "--db", &db, "--host", HOST]);
+    let url = node.url.clone();
     let keys = tmp.path().join("alice");
     let out = civitas(&[
         "did",
@@ -181,7 +134,8 @@ fn our_did_served_by_our_node_resolves_in_the_python_implementation() {
 fn a_did_made_by_the_python_implementation_is_appended_and_resolved_by_ours() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("ledger.db").to_str().unwrap().to_string();
-    let (_node, url) = serve(&db);
+    let node = Served::start(&["ledger", "serve", "--db", &db, "--host", HOST]);
+    let url = node.url.clone();
     let made = peer(&[
         "provision",
         &format!("{HOST}/people/bob"),

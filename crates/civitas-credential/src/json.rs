@@ -1,4 +1,4 @@
-//! Strict JSON: `serde_json` keeps the last of two members with the same name; a
+//! Strict JSON, for every signed or exchanged object Civitas reads: `serde_json` keeps the last of two members with the same name; a
 //! verifier must not guess which one the signer meant (RFC 7515 §5.2, RFC 8259 §4), so
 //! this parser refuses duplicate member names at any depth. Hand-written because
 //! serde_json has no such switch; it builds the same `serde_json::Value`.
@@ -7,8 +7,9 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::{Map, Value};
 use std::fmt;
 
-/// Parses JSON, refusing duplicate member names and trailing data.
-pub(crate) fn parse_strict(bytes: &[u8]) -> Result<Value, String> {
+/// Parses JSON, refusing duplicate member names (at any depth) and trailing data; the
+/// error is serde_json's message, or the duplicate name.
+pub fn parse_strict(bytes: &[u8]) -> Result<Value, String> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = StrictValue
         .deserialize(&mut de)

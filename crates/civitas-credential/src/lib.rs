@@ -3,7 +3,7 @@
 mod credential;
 mod error;
 mod issue;
-mod json;
+pub mod json;
 pub mod jws;
 mod model;
 mod path;

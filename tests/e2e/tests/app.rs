@@ -577,7 +577,23 @@ async fn citizen_story_in_a_real_window() {
             .await
             .unwrap();
     assert_eq!(items.len(), 3);
-    items[2].click().await.unwrap();
+    // The list's order is the wallet's; pick the medical summary by its name.
+    let mut medical = None;
+    for item in items {
+        if item
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("Medical summary")
+        {
+            medical = Some(item);
+        }
+    }
+    medical
+        .expect("a medical summary in the list")
+        .click()
+        .await
+        .unwrap();
     ui.wait_text("#credential-detail", "Blood type").await;
     ui.c.execute(
         "document.querySelector('#credential-detail table').scrollIntoView({block: 'center'});",

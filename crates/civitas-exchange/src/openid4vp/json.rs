@@ -3,13 +3,11 @@
 //! `serde_json` keeps the last of two members with the same name; a party reading a
 //! request, a response or a signed object must not guess which one was meant (RFC
 //! 8259 §4, RFC 7515 §5.2), so [`parse_strict`] refuses duplicate member names at any
-//! depth, and trailing data. (The same rule as `civitas-credential`'s parser, which is
-//! private to that crate.)
+//! depth, and trailing data — through `civitas-credential`'s parser, with this
+//! module's errors.
 
 use super::error::{Error, Result};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
-use std::fmt;
 
 /// Parses `bytes` as JSON (at most `max` bytes), refusing duplicate member names and
 /// trailing data.
@@ -21,81 +19,10 @@ pub(crate) fn parse_strict(bytes: &[u8], what: &'static str, max: usize) -> Resu
             max,
         });
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = StrictValue
-        .deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v))
-        .map_err(|e| Error::InvalidJson {
-            what,
-            why: super::error::shorten(&e.to_string(), 120),
-        })?;
-    Ok(value)
-}
-
-struct StrictValue;
-
-impl<'de> DeserializeSeed<'de> for StrictValue {
-    type Value = Value;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(StrictVisitor)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        serde_json::Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom("number out of range"))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(v) = seq.next_element_seed(StrictValue)? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(StrictValue)?;
-            if out.contains_key(&key) {
-                let shown = super::error::shorten(&key, 40);
-                return Err(de::Error::custom(format!(
-                    "duplicate member name \"{shown}\""
-                )));
-            }
-            out.insert(key, value);
-        }
-        Ok(Value::Object(out))
-    }
+    civitas_credential::json::parse_strict(bytes).map_err(|e| Error::InvalidJson {
+        what,
+        why: super::error::shorten(&e, 120),
+    })
 }
 
 /// Typed access to the members of one JSON object, with the field path for errors.

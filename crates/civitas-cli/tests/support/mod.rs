@@ -1,0 +1,115 @@
+//! Helpers shared by the `civitas` binary's integration tests: running the binary,
+//! reading its output, and servers it starts on loopback.
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+/// `civitas <args>`.
+pub fn civitas(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_civitas"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// `civitas <args>`, which must succeed; its standard output.
+pub fn ok(args: &[&str]) -> String {
+    let o = civitas(args);
+    assert!(
+        o.status.success(),
+        "civitas {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `dir/name` as a string argument.
+pub fn p(dir: &Path, name: &str) -> String {
+    dir.join(name).to_str().unwrap().to_string()
+}
+
+/// The last line of some output, trimmed (commands print their result last).
+pub fn last_line(s: &str) -> String {
+    s.trim()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until something listens on `port`.
+pub fn wait_for(port: u16) {
+    for _ in 0..500 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("nothing listens on port {port}");
+}
+
+/// A `civitas` server on a loopback port, killed when dropped.
+pub struct Served {
+    pub child: Child,
+    pub url: String,
+    pub port: u16,
+}
+
+impl Served {
+    /// `civitas <args> --listen 127.0.0.1:PORT`, once it accepts connections.
+    pub fn start(args: &[&str]) -> Served {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_civitas"))
+            .args(args)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let served = Served {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+        };
+        wait_for(port);
+        served
+    }
+
+    /// Kills the server with SIGKILL and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
