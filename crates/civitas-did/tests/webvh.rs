@@ -580,6 +580,24 @@ fn bad_signature() {
 }
 
 #[test]
+fn every_proof_is_verified_not_only_the_first() {
+    // didwebvh-rs checks the first proof only; ours checks the rest. A valid first
+    // proof does not carry a forged second one.
+    let (_, state, second) = plain_log();
+    let mut entry = parse(&second);
+    let mut forged = entry["proof"][0].clone();
+    let value = forged["proofValue"].as_str().unwrap().to_string();
+    let flipped = if value.ends_with('A') { "B" } else { "A" };
+    forged["proofValue"] = json!(format!("{}{flipped}", &value[..value.len() - 1]));
+    entry["proof"].as_array_mut().unwrap().push(forged);
+    let err = state.appended(&entry.to_string(), T0 + 10).unwrap_err();
+    assert!(
+        matches!(err, LogError::BadSignature { version: 2 }),
+        "{err}"
+    );
+}
+
+#[test]
 fn unauthorized_key() {
     let (k, state, _) = plain_log();
     let line = seal(draft(&state, T0 + 10), state.version_id(), 2, &k.thief);

@@ -23,6 +23,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// The allocator the `civitas` binary (and so `civitas ledger serve`) uses.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const HOST: &str = "ledger.bench.example";
 const T0: i64 = 1_764_000_000;
 

@@ -692,7 +692,7 @@ impl Writer {
                 }
             }
             let started = std::time::Instant::now();
-            let outcome = self.commit(&jobs);
+            let outcome = self.commit(&mut jobs);
             if let Ok(mut st) = self.stats.lock() {
                 st.busy_seconds += started.elapsed().as_secs_f64();
                 if let Ok(results) = &outcome {
@@ -719,7 +719,7 @@ impl Writer {
         }
     }
 
-    fn commit(&mut self, jobs: &[Job]) -> Result<Vec<Vec<Result<Receipt>>>> {
+    fn commit(&mut self, jobs: &mut [Job]) -> Result<Vec<Vec<Result<Receipt>>>> {
         let now = (self.clock)();
         let tx = self
             .conn
@@ -727,7 +727,7 @@ impl Writer {
         let mut size = size_of(&tx)?;
         let mut accepted: Vec<(usize, usize, u64, Hash)> = Vec::new();
         let mut results: Vec<Vec<Result<Receipt>>> = Vec::with_capacity(jobs.len());
-        for (j, job) in jobs.iter().enumerate() {
+        for (j, job) in jobs.iter_mut().enumerate() {
             let mut out = Vec::with_capacity(job.entries.len());
             for (e, entry) in job.entries.iter().enumerate() {
                 let bytes = entry.to_bytes();
@@ -744,7 +744,7 @@ impl Writer {
                         cache: &mut self.cache,
                         now,
                     };
-                    let genesis = job.prepared.get(e).cloned().flatten();
+                    let genesis = job.prepared.get_mut(e).and_then(Option::take);
                     validate_prepared(entry, genesis, &mut state, &self.meta.host, now)
                 };
                 match effect {
