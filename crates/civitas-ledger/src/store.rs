@@ -5,7 +5,7 @@
 use crate::checkpoint::{Checkpoint, NoteSigner, NoteVerifier, SignedNote};
 use crate::merkle::{self, Hash, NodeId, NodeReader};
 use crate::traits::{AccreditationRecord, LedgerInfo, LedgerReader, LedgerWriter, Receipt};
-use crate::validate::{Effect, State, prepare_genesis, validate, validate_prepared};
+use crate::validate::{Effect, State, prepare_all, validate_prepared};
 use crate::{Entry, Error, Result};
 use civitas_crypto::SigningKey;
 use civitas_did::webvh::{LogState, validate_log};
@@ -409,13 +409,23 @@ pub(crate) fn apply_chunk(
     now: i64,
     cache: &mut HashMap<String, LogState>,
 ) -> Result<()> {
-    for (i, bytes) in entries.iter().enumerate() {
+    let parsed = entries
+        .iter()
+        .enumerate()
+        .map(|(i, bytes)| {
+            Entry::from_bytes(bytes)
+                .map_err(|e| Error::Inconsistent(format!("entry {}: {e}", first + i as u64)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let prepared = prepare_all(&parsed, now);
+    for (i, ((bytes, entry), genesis)) in entries.iter().zip(parsed).zip(prepared).enumerate() {
         let index = first + i as u64;
-        let entry = Entry::from_bytes(bytes)
-            .map_err(|e| Error::Inconsistent(format!("entry {index}: {e}")))?;
+        // A genesis entry that failed its stateless checks is checked again, serially,
+        // for the same reason.
+        let genesis = genesis.and_then(Result::ok);
         let effect = {
             let mut state = TxState { conn, cache, now };
-            validate(&entry, &mut state, host, now)
+            validate_prepared(&entry, genesis, &mut state, host, now)
         }
         .map_err(|e| Error::Inconsistent(format!("entry {index} does not validate: {e}")))?;
         if let Some(state) = insert_entry(conn, index, &entry, bytes, effect, now)?.1 {
@@ -939,8 +949,8 @@ impl LedgerWriter for SqliteLedger {
         let mut early: Vec<Option<Error>> = Vec::with_capacity(entries.len());
         let mut prepared = Vec::with_capacity(entries.len());
         let mut to_send = Vec::with_capacity(entries.len());
-        for entry in entries {
-            match prepare_genesis(entry, now) {
+        for (entry, prepared_entry) in entries.iter().zip(prepare_all(entries, now)) {
+            match prepared_entry {
                 Some(Err(e)) => early.push(Some(e)),
                 other => {
                     early.push(None);

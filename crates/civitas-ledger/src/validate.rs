@@ -67,18 +67,8 @@ impl Effect {
 }
 
 /// Validates `entry` against `state` at time `now`, for a ledger whose DIDs live on
-/// `host`.
-pub(crate) fn validate(
-    entry: &Entry,
-    state: &mut dyn State,
-    host: &str,
-    now: i64,
-) -> Result<Effect> {
-    validate_prepared(entry, None, state, host, now)
-}
-
-/// [`validate`], with the stateless part of a DID genesis entry already done (on the
-/// caller's thread, in parallel with other callers): `genesis` is that entry's state.
+/// `host`. `genesis`, when given, is the state of a DID genesis entry whose stateless
+/// checks already ran (on the caller's thread, in parallel with other callers).
 pub(crate) fn validate_prepared(
     entry: &Entry,
     genesis: Option<LogState>,
@@ -106,6 +96,39 @@ pub(crate) fn prepare_genesis(entry: &Entry, now: i64) -> Option<Result<LogState
     genesis.then(|| LogState::genesis(line, now).map_err(Error::from))
 }
 
+/// [`prepare_genesis`] for every entry, spread over the machine's cores when there are
+/// enough of them to be worth a thread each: a bulk import or a sync hands the writer
+/// thousands of entries from one caller, and their signatures are independent.
+pub(crate) fn prepare_all(entries: &[Entry], now: i64) -> Vec<Option<Result<LogState>>> {
+    /// Below this many entries per thread, spawning costs more than it saves.
+    const PER_THREAD: usize = 32;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(entries.len() / PER_THREAD)
+        .max(1);
+    if threads == 1 {
+        return entries.iter().map(|e| prepare_genesis(e, now)).collect();
+    }
+    let chunk = entries.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|e| prepare_genesis(e, now))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            // A panic in a check is a bug: raise it here, as a serial run would.
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    })
+}
+
 fn did_log(
     line: &str,
     genesis: Option<LogState>,
@@ -113,13 +136,20 @@ fn did_log(
     host: &str,
     now: i64,
 ) -> Result<Effect> {
-    let value: Value = serde_json::from_str(line)
-        .map_err(|e| Error::MalformedEntry(format!("DID log line is not JSON: {e}")))?;
-    let did = value
-        .pointer("/state/id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::MalformedEntry("DID log line has no state.id".into()))?
-        .to_string();
+    // A prepared genesis entry was parsed on the caller's thread: its document's id is
+    // the DID, and the writer need not parse the line again.
+    let did = match &genesis {
+        Some(g) => g.did().to_string(),
+        None => {
+            let value: Value = serde_json::from_str(line)
+                .map_err(|e| Error::MalformedEntry(format!("DID log line is not JSON: {e}")))?;
+            value
+                .pointer("/state/id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Error::MalformedEntry("DID log line has no state.id".into()))?
+                .to_string()
+        }
+    };
     match state.did_state(&did)? {
         Some(mut current) => {
             current.append(line, now)?;

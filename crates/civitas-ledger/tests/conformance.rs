@@ -377,12 +377,70 @@ fn bad_input_is_refused<W: LedgerWriter>(ledger: &W) {
     }
 }
 
+/// 6. A batch large enough to be checked on several threads: each entry gets its own
+///    verdict, in order; the bad ones are refused with their reason, a repeat within
+///    the batch is refused as a replay, the good ones land in order.
+fn a_large_batch_keeps_each_verdict_in_place<W: LedgerWriter>(ledger: &W) {
+    let size = ledger.info().unwrap().size;
+    let mut entries: Vec<Entry> = (0..100)
+        .map(|i| Actor::create(&format!("batch:b{i}"), T0).1)
+        .collect();
+    let tamper = |entry: &Entry, f: &dyn Fn(&mut serde_json::Value)| {
+        let Entry::DidLog { line } = entry else {
+            unreachable!()
+        };
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+        f(&mut v);
+        Entry::DidLog {
+            line: v.to_string(),
+        }
+    };
+    entries[7] = tamper(&entries[7], &|v| {
+        let p = v["proof"][0]["proofValue"].as_str().unwrap().to_string();
+        let last = if p.ends_with('a') { "b" } else { "a" };
+        v["proof"][0]["proofValue"] = serde_json::json!(format!("{}{last}", &p[..p.len() - 1]));
+    });
+    entries[71] = tamper(&entries[71], &|v| {
+        v["state"]["alsoKnownAs"] = serde_json::json!(["https://evil.example"]);
+    });
+    entries[90] = entries[3].clone();
+    let results = ledger.append_batch(&entries).unwrap();
+    assert_eq!(results.len(), 100);
+    let reason = |i: usize| results[i].as_ref().unwrap_err().to_string();
+    assert!(
+        reason(7).contains("the proof signature does not verify"),
+        "{}",
+        reason(7)
+    );
+    assert!(reason(71).contains("wrong SCID"), "{}", reason(71));
+    assert!(
+        reason(90).contains("already in the log (replay)"),
+        "{}",
+        reason(90)
+    );
+    let mut next = size;
+    for (i, r) in results.iter().enumerate() {
+        if [7, 71, 90].contains(&i) {
+            continue;
+        }
+        let receipt = r.as_ref().unwrap();
+        assert_eq!(receipt.index, next, "entry {i} lands in order");
+        assert_eq!(
+            receipt.leaf_hash,
+            leaf_hash(&entries[i].to_bytes()).to_hex()
+        );
+        next += 1;
+    }
+    assert_eq!(ledger.info().unwrap().size, size + 97);
+}
+
 fn suite<W: LedgerWriter + Clone + 'static>(ledger: &W) {
     appends_are_proven(ledger);
     did_story(ledger);
     accreditation_chain(ledger);
     status_lists(ledger);
     bad_input_is_refused(ledger);
+    a_large_batch_keeps_each_verdict_in_place(ledger);
 }
 
 #[test]
