@@ -170,8 +170,12 @@ fn qr_budget_zbar_and_photographs() {
     std::fs::write(w.dir.join("p.civ1"), &payload).unwrap();
     assert_eq!(verify(&p(&w.dir, "p.civ1")).status.code(), Some(0));
     // Another encoder (segno), photographed: rotated 7°, blurred, JPEG.
-    let py = PathBuf::from(std::env::var_os("HOME").unwrap())
-        .join(".cache/civitas-peers/venv/bin/python");
+    let py = std::env::var_os("CIVITAS_PEERS_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/civitas-peers/venv")
+        })
+        .join("bin/python");
     let s = Command::new(&py)
         .args(["-c", "import sys, segno; segno.make(sys.argv[1], error='m', boost_error=False).save(sys.argv[2], scale=4, border=4)", &payload, &p(&w.dir, "segno.png")])
         .output()

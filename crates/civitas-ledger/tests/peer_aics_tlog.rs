@@ -7,7 +7,8 @@
 //! then it signs a checkpoint that this crate verifies.
 //!
 //! The peer is installed by `bash tests/peers/setup.sh` in a Python 3.12 venv
-//! (`~/.cache/civitas-peers/venv312`; `CIVITAS_PEER_PYTHON` overrides the interpreter).
+//! (`~/.cache/civitas-peers/venv312`, beside `$CIVITAS_PEERS_VENV` when set;
+//! `CIVITAS_PEER_PYTHON` overrides the interpreter).
 //! Without it the test fails with a message saying so.
 
 #![allow(
@@ -73,9 +74,19 @@ print(json.dumps(report))
 
 fn python() -> String {
     std::env::var("CIVITAS_PEER_PYTHON").unwrap_or_else(|_| {
-        // tests/peers/setup.sh installs it in a Python 3.12 venv beside the other peers.
-        let home = std::env::var("HOME").unwrap_or_default();
-        format!("{home}/.cache/civitas-peers/venv312/bin/python")
+        // tests/peers/setup.sh installs it in a Python 3.12 venv beside the other peers
+        // (`venv312` next to `$CIVITAS_PEERS_VENV`).
+        let venv = std::env::var("CIVITAS_PEERS_VENV").unwrap_or_else(|_| {
+            let home = std::env::var("HOME").unwrap_or_default();
+            format!("{home}/.cache/civitas-peers/venv")
+        });
+        let dir = std::path::Path::new(&venv)
+            .parent()
+            .map(|d| d.to_path_buf())
+            .unwrap_or_default();
+        dir.join("venv312/bin/python")
+            .to_string_lossy()
+            .into_owned()
     })
 }
 
