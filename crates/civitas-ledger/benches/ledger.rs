@@ -7,6 +7,10 @@
 //! CIVITAS_BENCH_DIDS=1000000 cargo bench -p civitas-ledger --bench ledger   # the 1M figure
 //! ```
 //!
+//! Other knobs: `CIVITAS_BENCH_APPENDS` (entries per append run, 40,000),
+//! `CIVITAS_BENCH_CLIENTS` (concurrent clients in the group-commit run, 64),
+//! `CIVITAS_BENCH_SYNC` (entries synced, 50,000).
+//!
 //! The big ledger is built once and kept in `~/.cache/civitas-bench/` (delete it to
 //! rebuild). Entries are did:webvh genesis entries, each validated by the ledger
 //! (SCID, entry hash, proof signature, didwebvh-rs's own check) before it is written.
@@ -96,7 +100,7 @@ fn appends(dir: &Path) {
 
     // Group commit: many clients appending concurrently, one entry per request.
     let n = env("CIVITAS_BENCH_APPENDS", 40_000) as usize;
-    let clients = 64;
+    let clients = env("CIVITAS_BENCH_CLIENTS", 64).max(1) as usize;
     let entries = genesis_entries("group", n);
     let ledger = fresh_ledger(&dir.join("group"));
     let per = n / clients;
