@@ -91,3 +91,26 @@ pub(crate) fn out(text: &str) -> Result<()> {
         Err(e) => Err(CliError::Failed(format!("cannot write output: {e}"))),
     }
 }
+
+/// Runs a server subcommand: a multi-threaded tokio runtime, `listen` bound (a usage
+/// error naming the address when it cannot be), then `serve` with the listener and the
+/// address actually bound (port 0 picks one).
+pub(crate) fn serve_on<F, Fut>(listen: &str, serve: F) -> Result<std::process::ExitCode>
+where
+    F: FnOnce(tokio::net::TcpListener, std::net::SocketAddr) -> Fut,
+    Fut: std::future::Future<Output = Result<std::process::ExitCode>>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| CliError::Usage(format!("cannot listen on {listen}: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| CliError::Failed(e.to_string()))?;
+        serve(listener, addr).await
+    })
+}

@@ -224,14 +224,7 @@ impl Wallet {
             Err(e) => {
                 let dir = wallet.vault.dir().to_path_buf();
                 drop(wallet);
-                for f in [
-                    crate::vault::ID_FILE,
-                    crate::vault::VAULT_FILE,
-                    "vault.db-wal",
-                    "vault.db-shm",
-                ] {
-                    let _ = std::fs::remove_file(dir.join(f));
-                }
+                crate::vault::remove_files(&dir);
                 Err(e)
             }
         }

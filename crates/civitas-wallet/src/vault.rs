@@ -22,6 +22,15 @@ use zeroize::Zeroizing;
 pub const VAULT_FILE: &str = "vault.db";
 /// The file naming the vault that belongs in this directory.
 pub const ID_FILE: &str = "wallet.id";
+
+/// Removes a wallet's files from `dir` (the vault, its SQLite side files, the identity
+/// file): what a failed `init` or `restore` leaves behind, so that no half wallet stays.
+/// Best effort: a file already gone is not an error.
+pub(crate) fn remove_files(dir: &Path) {
+    for f in [ID_FILE, VAULT_FILE, "vault.db-wal", "vault.db-shm"] {
+        let _ = std::fs::remove_file(dir.join(f));
+    }
+}
 /// The lock file.
 pub const LOCK_FILE: &str = "vault.lock";
 /// The wrong-passphrase counter.

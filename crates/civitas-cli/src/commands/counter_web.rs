@@ -34,17 +34,7 @@ pub(crate) fn serve(
     listen: &str,
     key: Option<&std::path::Path>,
 ) -> Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::Failed(e.to_string()))?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .map_err(|e| CliError::Usage(format!("cannot listen on {listen}: {e}")))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| CliError::Failed(e.to_string()))?;
+    crate::util::serve_on(listen, |listener, addr| async move {
         let mut args = args.clone();
         if args.request.is_none() && args.ask.response_uri.is_none() {
             args.ask.response_uri = Some(format!("http://{addr}/response"));
@@ -77,9 +67,9 @@ pub(crate) fn serve(
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await
-            .map_err(|e| CliError::Failed(e.to_string()))
-    })?;
-    Ok(ExitCode::SUCCESS)
+            .map_err(|e| CliError::Failed(e.to_string()))?;
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 async fn page() -> Response {

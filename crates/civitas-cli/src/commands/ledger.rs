@@ -153,17 +153,7 @@ fn serve(db: &str, listen: &str, host: &str) -> Result<ExitCode> {
             "{db} is a replica; serve the origin"
         )));
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::Failed(e.to_string()))?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .map_err(|e| CliError::Usage(format!("cannot listen on {listen}: {e}")))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| CliError::Failed(e.to_string()))?;
+    crate::util::serve_on(listen, |listener, addr| async move {
         let info = ledger.info().map_err(fail)?;
         out(&format!(
             "serving {} ({} entries) on http://{addr}",
@@ -174,7 +164,7 @@ fn serve(db: &str, listen: &str, host: &str) -> Result<ExitCode> {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
-        .map_err(|e| CliError::Failed(e.to_string()))
-    })?;
-    Ok(ExitCode::SUCCESS)
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+        Ok(ExitCode::SUCCESS)
+    })
 }
