@@ -22,7 +22,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 mod support;
-use support::{Served, civitas, ok, p};
+use support::{Served, civitas, did_create, ok, p};
 
 /// A world: a ledger file, city hall with a did:webvh DID, a holder key, a PID.
 struct World {
@@ -36,21 +36,7 @@ fn world() -> World {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().to_path_buf();
     let db = p(&d, "ledger.db");
-    let issuer = ok(&[
-        "did",
-        "create",
-        "--path",
-        "issuers:city-hall",
-        "--keys",
-        &p(&d, "hall"),
-        "--ledger",
-        &db,
-    ])
-    .trim()
-    .lines()
-    .last()
-    .unwrap()
-    .to_string();
+    let issuer = did_create("issuers:city-hall", &p(&d, "hall"), &db, None);
     ok(&["key", "generate", "-o", &p(&d, "holder.jwk")]);
     std::fs::write(
         d.join("pid.json"),

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod support;
-use support::{Served, ok, p};
+use support::{Served, did_create, ok, p};
 
 fn browser_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
@@ -83,21 +83,7 @@ fn the_counter_page_reads_a_webcam_and_an_upload() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     let db = p(d, "ledger.db");
-    let issuer = ok(&[
-        "did",
-        "create",
-        "--path",
-        "issuers:city-hall",
-        "--keys",
-        &p(d, "hall"),
-        "--ledger",
-        &db,
-    ])
-    .trim()
-    .lines()
-    .last()
-    .unwrap()
-    .to_string();
+    let issuer = did_create("issuers:city-hall", &p(d, "hall"), &db, None);
     ok(&["key", "generate", "-o", &p(d, "holder.jwk")]);
     std::fs::write(d.join("pid.json"), r#"{"given_name":"Mei-Ling","family_name":"Chen","birthdate":"1958-03-14","age_over_18":true,"personal_number":"A123456789"}"#).unwrap();
     let sd = ok(&[

@@ -11,7 +11,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 mod support;
-use support::{Served, civitas, last_line, ok, p};
+use support::{Served, civitas, did_create, last_line, ok, p};
 
 const T: &str = "2025-06-01T10:00:00Z";
 
@@ -28,30 +28,8 @@ fn issuer_story_on_the_ledger() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     let db = p(d, "ledger.db");
-    let root_did = last_line(&ok(&[
-        "did",
-        "create",
-        "--path",
-        "roots:city",
-        "--keys",
-        &p(d, "root"),
-        "--ledger",
-        &db,
-        "--at",
-        T,
-    ]));
-    let hall_did = last_line(&ok(&[
-        "did",
-        "create",
-        "--path",
-        "issuers:city-hall",
-        "--keys",
-        &p(d, "hall"),
-        "--ledger",
-        &db,
-        "--at",
-        T,
-    ]));
+    let root_did = did_create("roots:city", &p(d, "root"), &db, Some(T));
+    let hall_did = did_create("issuers:city-hall", &p(d, "hall"), &db, Some(T));
     assert!(
         hall_did.starts_with("did:webvh:")
             && hall_did.contains(":ledger.civitas.example:issuers:city-hall")
@@ -314,18 +292,7 @@ fn rotation_needs_the_committed_key_and_deactivation_is_final() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     let db = p(d, "ledger.db");
-    let did = last_line(&ok(&[
-        "did",
-        "create",
-        "--path",
-        "people:alice",
-        "--keys",
-        &p(d, "alice"),
-        "--ledger",
-        &db,
-        "--at",
-        T,
-    ]));
+    let did = did_create("people:alice", &p(d, "alice"), &db, Some(T));
     // A thief with the device's keys but not next.jwk.
     let thief: PathBuf = d.join("thief");
     std::fs::create_dir(&thief).unwrap();

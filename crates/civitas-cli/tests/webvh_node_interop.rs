@@ -47,7 +47,7 @@ fn peer(args: &[&str]) -> Value {
 }
 
 mod support;
-use support::{Served, ok as civitas};
+use support::{Served, did_create, ok as civitas};
 
 fn http_get(url: &str) -> String {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -81,17 +81,7 @@ fn our_did_served_by_our_node_resolves_in_the_python_implementation() {
     let node = Served::start(&["ledger", "serve", "--db", &db, "--host", HOST]);
     let url = node.url.clone();
     let keys = tmp.path().join("alice");
-    let out = civitas(&[
-        "did",
-        "create",
-        "--path",
-        "people:alice",
-        "--keys",
-        keys.to_str().unwrap(),
-        "--ledger",
-        &url,
-    ]);
-    let did = out.trim().lines().last().unwrap().to_string();
+    let did = did_create("people:alice", keys.to_str().unwrap(), &url, None);
     // did:webvh versions need increasing times, at one-second resolution.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     civitas(&[

@@ -212,22 +212,9 @@ impl Wallet {
         }
         let contents = read_backup(backup, recovery)?;
         let (vault, key) = Vault::create(dir, passphrase.as_bytes(), options.kdf, &*rng)?;
-        let mut wallet = Wallet {
-            vault,
-            ledger,
-            keystore,
-            rng,
-            session: None,
-        };
-        match wallet.import(key, contents, recovery, now) {
-            Ok(report) => Ok((wallet, report)),
-            Err(e) => {
-                let dir = wallet.vault.dir().to_path_buf();
-                drop(wallet);
-                crate::vault::remove_files(&dir);
-                Err(e)
-            }
-        }
+        Wallet::fill_new(vault, ledger, keystore, rng, |w| {
+            w.import(key, contents, recovery, now)
+        })
     }
 
     fn import(

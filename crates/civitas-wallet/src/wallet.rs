@@ -197,6 +197,21 @@ impl Wallet {
         check_passphrase(passphrase)?;
         let host = ledger.info()?.host;
         let (vault, key) = Vault::create(dir, passphrase.as_bytes(), options.kdf, &*rng)?;
+        Wallet::fill_new(vault, ledger, keystore, rng, |w| {
+            w.init_identity(key, &host, options, now)
+        })
+    }
+
+    /// A wallet over a vault just created, filled by `fill` (a new identity, or a
+    /// backup's contents). If `fill` fails the vault's files are removed: no half
+    /// wallet is left behind.
+    pub(crate) fn fill_new<T>(
+        vault: Vault,
+        ledger: Arc<dyn LedgerWriter>,
+        keystore: Arc<dyn KeyStore>,
+        rng: Arc<dyn Rng>,
+        fill: impl FnOnce(&mut Wallet) -> Result<T>,
+    ) -> Result<(Wallet, T)> {
         let mut wallet = Wallet {
             vault,
             ledger,
@@ -204,10 +219,9 @@ impl Wallet {
             rng,
             session: None,
         };
-        match wallet.init_identity(key, &host, options, now) {
-            Ok(init) => Ok((wallet, init)),
+        match fill(&mut wallet) {
+            Ok(filled) => Ok((wallet, filled)),
             Err(e) => {
-                // Nothing was anchored, or the anchoring failed: leave no half wallet.
                 let dir = wallet.vault.dir().to_path_buf();
                 drop(wallet);
                 crate::vault::remove_files(&dir);

@@ -13,7 +13,7 @@ use crate::util::{out, parse_time, time_or_now};
 use civitas_crypto::{Algorithm, SigningKey, SystemRng};
 use civitas_did::webvh::{self, DocKey, LogState};
 use civitas_did::{Purpose, ResolveOptions};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,35 +37,11 @@ pub(crate) enum Command {
         at: Option<String>,
     },
     /// Replace the DID's signing key (uses the committed next update key).
-    Update {
-        /// The DID's key directory.
-        #[arg(long, value_name = "DIR")]
-        keys: PathBuf,
-        #[arg(long, value_name = "URL|PATH", default_value_t = default_ledger())]
-        ledger: String,
-        #[arg(long, value_name = "RFC3339")]
-        at: Option<String>,
-    },
+    Update(ChangeArgs),
     /// Rotate the update key to the committed next one, and commit a new next key.
-    Rotate {
-        /// The DID's key directory.
-        #[arg(long, value_name = "DIR")]
-        keys: PathBuf,
-        #[arg(long, value_name = "URL|PATH", default_value_t = default_ledger())]
-        ledger: String,
-        #[arg(long, value_name = "RFC3339")]
-        at: Option<String>,
-    },
+    Rotate(ChangeArgs),
     /// Deactivate the DID for good.
-    Deactivate {
-        /// The DID's key directory.
-        #[arg(long, value_name = "DIR")]
-        keys: PathBuf,
-        #[arg(long, value_name = "URL|PATH", default_value_t = default_ledger())]
-        ledger: String,
-        #[arg(long, value_name = "RFC3339")]
-        at: Option<String>,
-    },
+    Deactivate(ChangeArgs),
     /// Append a did:webvh log made elsewhere (a did.jsonl file) to the ledger; each
     /// entry is validated as if it came from this tool.
     Import {
@@ -93,6 +69,18 @@ pub(crate) enum Command {
     },
 }
 
+/// What `update`, `rotate` and `deactivate` take.
+#[derive(Debug, Args)]
+pub(crate) struct ChangeArgs {
+    /// The DID's key directory.
+    #[arg(long, value_name = "DIR")]
+    keys: PathBuf,
+    #[arg(long, value_name = "URL|PATH", default_value_t = default_ledger())]
+    ledger: String,
+    #[arg(long, value_name = "RFC3339")]
+    at: Option<String>,
+}
+
 pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
     match cmd {
         Command::Import { file, ledger } => import(&file, &ledger),
@@ -102,24 +90,9 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             ledger,
             at,
         } => create(&path, &keys, &ledger, time_or_now(at.as_deref())?),
-        Command::Update { keys, ledger, at } => change(
-            &keys,
-            &ledger,
-            time_or_now(at.as_deref())?,
-            Change::SigningKey,
-        ),
-        Command::Rotate { keys, ledger, at } => change(
-            &keys,
-            &ledger,
-            time_or_now(at.as_deref())?,
-            Change::UpdateKey,
-        ),
-        Command::Deactivate { keys, ledger, at } => change(
-            &keys,
-            &ledger,
-            time_or_now(at.as_deref())?,
-            Change::Deactivate,
-        ),
+        Command::Update(args) => change(&args, Change::SigningKey),
+        Command::Rotate(args) => change(&args, Change::UpdateKey),
+        Command::Deactivate(args) => change(&args, Change::Deactivate),
         Command::Resolve {
             did,
             ledger,
@@ -239,9 +212,11 @@ fn state_of(ledger: &dyn civitas_ledger::LedgerReader, did: &str, now: i64) -> R
         .map_err(|e| CliError::Failed(e.to_string()))
 }
 
-fn change(dir: &Path, ledger_arg: &str, now: i64, what: Change) -> Result<ExitCode> {
+fn change(args: &ChangeArgs, what: Change) -> Result<ExitCode> {
+    let now = time_or_now(args.at.as_deref())?;
+    let dir = args.keys.as_path();
     let id = Identity::load(dir)?;
-    let ledger = ledger_arg::writer(ledger_arg)?;
+    let ledger = ledger_arg::writer(&args.ledger)?;
     let state = state_of(&*ledger, &id.did, now)?;
     finish_pending(dir, &state)?;
     let next = SigningKey::load(&dir.join("next.jwk"))?;

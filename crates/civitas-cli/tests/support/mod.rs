@@ -45,6 +45,18 @@ pub fn p(dir: &Path, name: &str) -> String {
     dir.join(name).to_str().unwrap().to_string()
 }
 
+/// `civitas did create --path PATH --keys KEYS --ledger LEDGER [--at AT]`, which must
+/// succeed; the new DID (its last line of output).
+pub fn did_create(path: &str, keys: &str, ledger: &str, at: Option<&str>) -> String {
+    let mut args = vec![
+        "did", "create", "--path", path, "--keys", keys, "--ledger", ledger,
+    ];
+    if let Some(at) = at {
+        args.extend(["--at", at]);
+    }
+    last_line(&ok(&args))
+}
+
 /// The last line of some output, trimmed (commands print their result last).
 pub fn last_line(s: &str) -> String {
     s.trim()
