@@ -80,13 +80,13 @@ pub(crate) fn ensure_issuer(
     .map_err(demo_err)?;
     let did = did.as_str().to_string();
     let kid = format!("{did}#key-1");
-    ledger.append(&civitas_ledger::build::did_log(genesis.as_str()))?;
-    let signing = civitas_ledger::build::Signing {
+    ledger.append(&civitas_ledger::sign::did_log(genesis.as_str()))?;
+    let signing = civitas_ledger::sign::Signing {
         did: &did,
         kid: &kid,
         signer: &key,
     };
-    ledger.append(&civitas_ledger::build::root(
+    ledger.append(&civitas_ledger::sign::root(
         signing,
         &[PID.vct, MEDICAL.vct],
         Some(NAME),

@@ -1,9 +1,11 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(test)]
+mod bindings;
 mod commands;
 mod demo;
 mod error;
-mod request;
+mod qr_image;
 mod settings;
 mod state;
 

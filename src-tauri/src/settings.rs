@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 /// Which ledger the wallet anchors its DID on and reads issuers from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum LedgerChoice {
     /// An embedded ledger file (nothing to run).
     Embedded {
         /// The file; `None`: the default one (shared with the `civitas` CLI).
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(test, ts(as = "Option<String>"))]
         path: Option<PathBuf>,
     },
     /// A ledger node over HTTP (`civitas ledger serve`).
@@ -25,6 +27,7 @@ pub enum LedgerChoice {
 /// Settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Settings {
     /// The ledger.
     pub ledger: LedgerChoice,

@@ -35,14 +35,18 @@ impl Paths {
     /// The XDG locations (`$XDG_DATA_HOME`, `$XDG_CONFIG_HOME`, else under `$HOME`),
     /// with the `CIVITAS_WALLET` / `CIVITAS_LEDGER` overrides.
     pub(crate) fn from_env() -> Paths {
-        let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
-        let xdg = |var: &str, fallback: &str| {
-            std::env::var_os(var)
-                .filter(|v| !v.is_empty())
-                .map_or_else(|| home.join(fallback), PathBuf::from)
-        };
-        let data = xdg("XDG_DATA_HOME", ".local/share").join("civitas");
-        let config = xdg("XDG_CONFIG_HOME", ".config").join("civitas");
+        let data = civitas_wallet::default_data_dir();
+        let config = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map_or_else(
+                || {
+                    std::env::var_os("HOME")
+                        .map_or_else(|| PathBuf::from("."), PathBuf::from)
+                        .join(".config")
+                },
+                PathBuf::from,
+            )
+            .join("civitas");
         let env_path = |var: &str| std::env::var_os(var).filter(|v| !v.is_empty());
         Paths {
             wallet: env_path("CIVITAS_WALLET").map_or_else(|| data.join("wallet"), PathBuf::from),
@@ -55,8 +59,10 @@ impl Paths {
     }
 }
 
-/// Everything behind the lock.
-pub(crate) struct Inner {
+/// The app's session: everything behind the lock (the wallet, the settings, the
+/// recovery kit still to confirm, and the presentation flow: request, consent, proof).
+/// The presentation flow's state lives here only; the front end shows it.
+pub(crate) struct AppSession {
     pub(crate) paths: Paths,
     pub(crate) settings: Settings,
     /// The wallet, opened (locked or unlocked), if there is one.
@@ -74,7 +80,7 @@ pub(crate) struct Inner {
     pub(crate) presentation: Option<Presentation>,
 }
 
-impl Inner {
+impl AppSession {
     /// The wallet, or [`Error::NoWallet`].
     pub(crate) fn wallet(&mut self) -> Result<&mut Wallet> {
         self.wallet.as_mut().ok_or(Error::NoWallet)
@@ -91,14 +97,14 @@ impl Inner {
 /// The managed state: shared with the blocking tasks commands run on.
 #[derive(Clone)]
 pub struct AppState {
-    inner: Arc<Mutex<Inner>>,
+    inner: Arc<Mutex<AppSession>>,
 }
 
 impl AppState {
     /// Loads the settings and opens the wallet (locked) if there is one.
     pub(crate) fn load(paths: Paths) -> AppState {
         let settings = Settings::load(&paths.settings);
-        let mut inner = Inner {
+        let mut inner = AppSession {
             paths,
             settings,
             wallet: None,
@@ -116,7 +122,7 @@ impl AppState {
 
     /// The lock (a poisoned lock is taken over: the state is still consistent, every
     /// write goes through the wallet's own transactions).
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, AppSession> {
         self.inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -142,7 +148,7 @@ impl AppState {
     /// must not run on the UI thread nor inside the async runtime).
     pub(crate) async fn run<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Inner) -> Result<T> + Send + 'static,
+        f: impl FnOnce(&mut AppSession) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let me = self.clone();
         tauri::async_runtime::spawn_blocking(move || f(&mut me.lock()))
@@ -178,7 +184,7 @@ pub(crate) fn open_ledger(paths: &Paths, choice: &LedgerChoice) -> Result<Arc<dy
 }
 
 /// (Re)opens the wallet, locked, on the ledger the settings choose.
-pub(crate) fn reopen(inner: &mut Inner) {
+pub(crate) fn reopen(inner: &mut AppSession) {
     inner.wallet = None;
     inner.open_error = None;
     inner.forget_session();

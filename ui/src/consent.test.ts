@@ -87,3 +87,13 @@ describe("short ids", () => {
     expect(shortId("did:jwk:eyJjcnYiOiJQLTI1NiIsImt0eSI6IkVDIn0")).toBe("did:jwk:eyJjcnYiOiJQ…");
   });
 });
+
+import { disclosedLabels } from "./consent";
+
+describe("proof labels", () => {
+  it("names what the proof disclosed from the request's view, paths otherwise", () => {
+    expect(disclosedLabels(view(), ["age_over_18", "address.locality", "iss"], "en-US")).toEqual(["Over 18", "City", "iss"]);
+    expect(disclosedLabels(view(), ["age_over_18"], "zh-TW")).toEqual(["年滿 18 歲"]);
+    expect(disclosedLabels(null, ["age_over_18"], "en-US")).toEqual(["age_over_18"]);
+  });
+});

@@ -71,3 +71,13 @@ export function typeName(v: { vct: string; type_name: string | null; type_name_z
   if (locale === "zh-TW" && v.type_name_zh) return v.type_name_zh;
   return v.type_name ?? v.vct;
 }
+
+/** The labels of the claims a proof disclosed (`Proof.disclosed`, as Rust made it),
+ * from the request's view; a path the view does not name shows as is. */
+export function disclosedLabels(view: ConsentView | null, disclosed: string[], locale: Locale): string[] {
+  const claims = view ? [...view.required, ...view.optional] : [];
+  return disclosed.map((path) => {
+    const c = claims.find((x) => x.path === path);
+    return c ? claimLabel(c, locale) : path;
+  });
+}

@@ -1,12 +1,7 @@
 // History entries and integrity problems as sentences. Entries carry claim names and
 // type names only (the values were never recorded).
-import type { HistoryItem, Problem } from "./api";
+import type { HistoryView, Problem } from "./api";
 import { type Locale, t } from "./i18n";
-
-export interface HistoryView extends HistoryItem {
-  type_names: [string, string] | null;
-  claim_labels: [string, string][];
-}
 
 const idx = (locale: Locale) => (locale === "zh-TW" ? 1 : 0);
 
@@ -23,14 +18,15 @@ export function shortId(id: string): string {
 }
 
 export function describeEvent(h: HistoryView, locale: Locale): string {
-  const type = h.type_names ? h.type_names[idx(locale)] : String(h.vct ?? "");
+  const vct = "vct" in h ? h.vct : "";
+  const type = h.type_names ? h.type_names[idx(locale)] : vct;
   const key = `ev.${h.event}`;
   switch (h.event) {
     case "received":
-      return t(locale, key, { type, issuer: shortId(String(h.issuer ?? "")) });
+      return t(locale, key, { type, issuer: shortId(h.issuer) });
     case "presented": {
       const claims = h.claim_labels.length ? h.claim_labels.map((l) => l[idx(locale)]).join(", ") : t(locale, "ev.nothing");
-      return t(locale, key, { type, claims, aud: shortId(String(h.aud ?? "")) });
+      return t(locale, key, { type, claims, aud: shortId(h.aud) });
     }
     case "deleted":
       return t(locale, key, { type });

@@ -13,7 +13,7 @@ use civitas_credential::status_list::StatusList;
 use civitas_credential::{ClaimPath, Credential, HolderBinding, StatusRef};
 use civitas_crypto::{Algorithm, SigningKey, SystemRng};
 use civitas_ledger::LedgerWriter;
-use civitas_ledger::build::{self, AccreditationSpec};
+use civitas_ledger::sign::{self, AccreditationSpec};
 use civitas_testkit::{Actor, HOST, PID, T0, new_ledger};
 use std::process::Command;
 
@@ -29,7 +29,7 @@ fn main() {
     let (hall, e) = Actor::create("issuers:city-hall", T0);
     ledger.append(&e).unwrap();
     ledger
-        .append(&build::root(root.signing(), &[PID], None, T0 + 1).unwrap())
+        .append(&sign::root(root.signing(), &[PID], None, T0 + 1).unwrap())
         .unwrap();
     let spec = AccreditationSpec {
         id: "acc",
@@ -41,12 +41,12 @@ fn main() {
         delegate: false,
     };
     ledger
-        .append(&build::accreditation(root.signing(), &spec, T0 + 2).unwrap())
+        .append(&sign::accreditation(root.signing(), &spec, T0 + 2).unwrap())
         .unwrap();
-    let uri = build::status_list_uri(HOST, &hall.did, "pid");
+    let uri = sign::status_list_uri(HOST, &hall.did, "pid");
     ledger
         .append(
-            &build::status_list(
+            &sign::status_list(
                 hall.signing(),
                 &uri,
                 &StatusList::new(2, n.max(16)).unwrap(),

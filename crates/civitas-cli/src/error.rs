@@ -48,3 +48,20 @@ impl From<civitas_did::Error> for CliError {
         CliError::Failed(e.to_string())
     }
 }
+
+impl From<civitas_ledger::Error> for CliError {
+    fn from(e: civitas_ledger::Error) -> Self {
+        CliError::Failed(e.to_string())
+    }
+}
+
+/// A wallet failure: unreadable files are input errors (exit 2); anything else fails
+/// (exit 1) with the wallet's stable code in brackets.
+impl From<civitas_wallet::Error> for CliError {
+    fn from(e: civitas_wallet::Error) -> Self {
+        match e {
+            civitas_wallet::Error::Io { .. } => CliError::Input(e.to_string()),
+            other => CliError::Failed(format!("{other} [{}]", other.code())),
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use crate::error::{CliError, Result};
 use civitas_ledger::http::client::HttpLedger;
 use civitas_ledger::{LedgerReader, LedgerWriter, SqliteLedger, system_clock};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// The host new embedded ledgers give their DIDs.
@@ -16,30 +16,23 @@ pub(crate) fn default_ledger() -> String {
     if let Some(p) = std::env::var_os("CIVITAS_LEDGER") {
         return p.to_string_lossy().into_owned();
     }
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("civitas/ledger.db")
+    crate::data_dir::data_dir()
+        .join("ledger.db")
         .to_string_lossy()
         .into_owned()
 }
 
-fn is_url(arg: &str) -> bool {
+/// Whether `--ledger` names a node (a URL) rather than a file.
+pub(crate) fn is_url(arg: &str) -> bool {
     arg.starts_with("http://") || arg.starts_with("https://")
-}
-
-fn ledger_err(e: civitas_ledger::Error) -> CliError {
-    CliError::Failed(e.to_string())
 }
 
 /// A ledger to write to.
 pub(crate) fn writer(arg: &str) -> Result<Arc<dyn LedgerWriter>> {
     if is_url(arg) {
-        return Ok(Arc::new(HttpLedger::new(arg).map_err(ledger_err)?));
+        return Ok(Arc::new(HttpLedger::new(arg)?));
     }
-    let ledger =
-        SqliteLedger::embedded(Path::new(arg), DEFAULT_HOST, system_clock()).map_err(ledger_err)?;
+    let ledger = SqliteLedger::embedded(Path::new(arg), DEFAULT_HOST, system_clock())?;
     if ledger.is_replica() {
         return Err(CliError::Usage(format!(
             "{arg} is a replica synced from another ledger; write to the origin instead"
@@ -51,15 +44,13 @@ pub(crate) fn writer(arg: &str) -> Result<Arc<dyn LedgerWriter>> {
 /// A ledger to read.
 pub(crate) fn reader(arg: &str) -> Result<Arc<dyn LedgerReader>> {
     if is_url(arg) {
-        return Ok(Arc::new(HttpLedger::new(arg).map_err(ledger_err)?));
+        return Ok(Arc::new(HttpLedger::new(arg)?));
     }
     let path = Path::new(arg);
     if !path.exists() {
         return Err(CliError::Input(format!("no ledger at {arg}")));
     }
-    Ok(Arc::new(
-        SqliteLedger::open(path, None, system_clock()).map_err(ledger_err)?,
-    ))
+    Ok(Arc::new(SqliteLedger::open(path, None, system_clock())?))
 }
 
 /// Appends one entry, mapping a refusal to a clear failure.

@@ -1,12 +1,16 @@
-//! `civitas`: the Civitas command line. Parsing lives in `cli`, each subcommand in
-//! `commands/`; this file maps results to exit codes.
+#![doc = include_str!("../README.md")]
 
 mod cli;
 mod commands;
+mod data_dir;
 mod error;
-mod input;
+mod identity;
 mod ledger_arg;
+mod qr_file;
+mod render;
+mod request_args;
 mod util;
+mod verifier_args;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,4 +1,5 @@
-//! Small helpers shared by the subcommands: time, input files, output.
+//! Small helpers shared by the subcommands: time, input files, claim path lists,
+//! output, servers.
 
 use crate::error::{CliError, Result};
 use std::io::{Read, Write};
@@ -80,6 +81,18 @@ pub(crate) fn read_json_object(path: &Path) -> Result<serde_json::Map<String, se
             path.display()
         ))),
     }
+}
+
+/// Claim paths from a `--claims a,b.c` style list (blank items skipped); a bad path
+/// is a usage error.
+pub(crate) fn claim_paths(list: &[String]) -> Result<Vec<civitas_credential::ClaimPath>> {
+    list.iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            civitas_credential::ClaimPath::parse(s).map_err(|e| CliError::Usage(e.to_string()))
+        })
+        .collect()
 }
 
 /// Writes to stdout; a closed pipe (`civitas … | head`) ends quietly.

@@ -3,38 +3,10 @@
 //! tamper suite through `civitas verify`, and the issue → present → verify story.
 
 use serde_json::Value;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
-fn civitas() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_civitas"))
-}
-
-fn run(args: &[&str]) -> Output {
-    civitas().args(args).output().unwrap()
-}
-
-fn run_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = civitas()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The command may exit before reading (a usage error): a closed pipe is fine.
-    let _ = child.stdin.take().unwrap().write_all(input);
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+mod support;
+use support::{civitas, civitas_command, civitas_stdin, stderr, stdout};
 
 fn tamper_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../civitas-verifier/testdata/tamper")
@@ -49,7 +21,7 @@ struct Keys {
 fn keys() -> Keys {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_path_buf();
-    let o = run(&[
+    let o = civitas(&[
         "key",
         "generate",
         "-o",
@@ -57,7 +29,7 @@ fn keys() -> Keys {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let issuer_did = stdout(&o).lines().last().unwrap().to_string();
-    let o = run(&[
+    let o = civitas(&[
         "key",
         "generate",
         "--alg",
@@ -84,7 +56,7 @@ const AT: &str = "2026-11-25T10:00:00Z";
 
 fn issue_and_present(k: &Keys, disclose: &str) -> String {
     let d = |f: &str| k.dir.join(f).to_str().unwrap().to_string();
-    let o = run(&[
+    let o = civitas(&[
         "issue",
         "--key",
         &d("issuer.jwk"),
@@ -101,7 +73,7 @@ fn issue_and_present(k: &Keys, disclose: &str) -> String {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     std::fs::write(k.dir.join("pid.sdjwt"), stdout(&o)).unwrap();
-    let o = run(&[
+    let o = civitas(&[
         "present",
         "--key",
         &d("holder.jwk"),
@@ -123,7 +95,7 @@ fn issue_and_present(k: &Keys, disclose: &str) -> String {
 fn key_generate_prints_the_did_last_and_writes_a_private_file() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("k.jwk");
-    let o = run(&["key", "generate", "-o", path.to_str().unwrap()]);
+    let o = civitas(&["key", "generate", "-o", path.to_str().unwrap()]);
     assert!(o.status.success());
     let last = stdout(&o).lines().last().unwrap().to_string();
     assert!(last.starts_with("did:jwk:"), "{last}");
@@ -135,11 +107,11 @@ fn key_generate_prints_the_did_last_and_writes_a_private_file() {
             0o600
         );
     }
-    let show = stdout(&run(&["key", "show", path.to_str().unwrap()]));
+    let show = stdout(&civitas(&["key", "show", path.to_str().unwrap()]));
     assert!(show.contains(&last), "{show}");
     // Never overwrite a key.
     let before = std::fs::read(&path).unwrap();
-    let o = run(&["key", "generate", "-o", path.to_str().unwrap()]);
+    let o = civitas(&["key", "generate", "-o", path.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(
         stderr(&o).contains("refusing to overwrite"),
@@ -148,7 +120,7 @@ fn key_generate_prints_the_did_last_and_writes_a_private_file() {
     );
     assert_eq!(std::fs::read(&path).unwrap(), before);
     // The public export has no private member.
-    let public = stdout(&run(&["key", "public", path.to_str().unwrap()]));
+    let public = stdout(&civitas(&["key", "public", path.to_str().unwrap()]));
     assert!(!public.contains("\"d\""), "{public}");
 }
 
@@ -156,7 +128,7 @@ fn key_generate_prints_the_did_last_and_writes_a_private_file() {
 fn issue_present_verify_discloses_only_what_was_chosen() {
     let k = keys();
     let p = issue_and_present(&k, "age_over_18,address.locality");
-    let o = run_stdin(
+    let o = civitas_stdin(
         &[
             "verify",
             "--json",
@@ -193,7 +165,7 @@ fn issue_present_verify_discloses_only_what_was_chosen() {
         assert!(v["claims"].get(hidden).is_none(), "{hidden} leaked");
     }
     // The plain verdict a clerk reads.
-    let o = run_stdin(
+    let o = civitas_stdin(
         &[
             "verify",
             "--trust",
@@ -220,7 +192,7 @@ fn issue_present_verify_discloses_only_what_was_chosen() {
 fn verify_without_trust_or_with_wrong_nonce_is_not_valid() {
     let k = keys();
     let p = issue_and_present(&k, "age_over_18");
-    let o = run_stdin(
+    let o = civitas_stdin(
         &[
             "verify",
             "--nonce",
@@ -236,7 +208,7 @@ fn verify_without_trust_or_with_wrong_nonce_is_not_valid() {
     let text = stdout(&o);
     assert!(text.starts_with("NOT VALID: issuer"), "{text}");
     assert!(text.contains("not trusted"), "{text}");
-    let o = run_stdin(
+    let o = civitas_stdin(
         &[
             "verify",
             "--json",
@@ -260,7 +232,7 @@ fn present_refuses_a_claim_the_credential_does_not_have() {
     let k = keys();
     issue_and_present(&k, "age_over_18");
     let d = |f: &str| k.dir.join(f).to_str().unwrap().to_string();
-    let o = run(&[
+    let o = civitas(&[
         "present",
         "--key",
         &d("holder.jwk"),
@@ -286,7 +258,7 @@ fn issue_refuses_claims_that_do_not_fit_the_type() {
         r#"{"given_name":"A","birthdate":"14/03/1958","shoe_size":42}"#,
     )
     .unwrap();
-    let o = run(&[
+    let o = civitas(&[
         "issue",
         "--key",
         &d("issuer.jwk"),
@@ -312,12 +284,12 @@ fn issue_refuses_claims_that_do_not_fit_the_type() {
 
 #[test]
 fn exit_status_two_for_usage_errors_and_unreadable_input() {
-    let o = run(&["verify", "/nonexistent/presentation.txt"]);
+    let o = civitas(&["verify", "/nonexistent/presentation.txt"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("cannot read"), "{}", stderr(&o));
-    let o = run_stdin(&["verify", "--at", "yesterday"], b"x~");
+    let o = civitas_stdin(&["verify", "--at", "yesterday"], b"x~");
     assert_eq!(o.status.code(), Some(2));
-    let o = run(&["verify", "--no-such-flag"]);
+    let o = civitas(&["verify", "--no-such-flag"]);
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -345,7 +317,7 @@ fn tamper_suite_through_the_cli() {
     let mut refused = 0;
     for case in m["cases"].as_array().unwrap() {
         let file = case["file"].as_str().unwrap();
-        let o = civitas().args(args(file)).output().unwrap();
+        let o = civitas_command().args(args(file)).output().unwrap();
         let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{file}: {e}"));
         if case["valid"].as_bool().unwrap() {
             assert_eq!(o.status.code(), Some(0), "{file}: {v}");
@@ -367,7 +339,7 @@ fn tamper_suite_through_the_cli() {
 fn demo_tells_the_story_and_succeeds() {
     let tmp = tempfile::tempdir().unwrap();
     let keep = tmp.path().join("demo");
-    let o = run(&["demo", "--keep", keep.to_str().unwrap()]);
+    let o = civitas(&["demo", "--keep", keep.to_str().unwrap()]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let text = stdout(&o);
     for want in [
@@ -385,7 +357,7 @@ fn demo_tells_the_story_and_succeeds() {
     // What it saved verifies with the CLI: the tampered copy is refused for its reason.
     let root = text.lines().find(|l| l.contains("--root")).unwrap();
     let args: Vec<&str> = root.split_whitespace().skip(1).collect();
-    let o = run(&args.iter().copied().chain(["--json"]).collect::<Vec<_>>());
+    let o = civitas(&args.iter().copied().chain(["--json"]).collect::<Vec<_>>());
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stdout(&o).contains("unreferenced_disclosure") || stdout(&o).contains("key_binding_stale"),
@@ -396,10 +368,10 @@ fn demo_tells_the_story_and_succeeds() {
 
 #[test]
 fn help_reads_well() {
-    let text = stdout(&run(&["verify", "--help"]));
+    let text = stdout(&civitas(&["verify", "--help"]));
     for want in ["--nonce", "--trust", "--at", "--json", "Exit status"] {
         assert!(text.contains(want), "{want}");
     }
-    let top = stdout(&run(&["--help"]));
+    let top = stdout(&civitas(&["--help"]));
     assert!(top.contains("demo") && top.contains("verify"));
 }

@@ -200,7 +200,7 @@ struct Counter {
 
 impl Counter {
     fn start(w: &World) -> Counter {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_civitas"))
+        let mut child = support::civitas_command()
             .args([
                 "counter",
                 "--claims",

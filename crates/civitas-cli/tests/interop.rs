@@ -23,6 +23,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+mod support;
+use support::{civitas, ok};
+
 const SETUP: &str = "(a missing peer?) install the interop peers with: bash crates/civitas-cli/tests/interop/setup.sh";
 
 /// The verification time of every test, and the same in Unix seconds.
@@ -72,26 +75,6 @@ fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Output {
             .unwrap();
     }
     child.wait_with_output().unwrap()
-}
-
-/// Runs `civitas ARGS`; the output, whatever the exit status.
-fn civitas(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_civitas"));
-    cmd.args(args);
-    run(cmd, None)
-}
-
-/// Runs `civitas ARGS`, which must succeed; its stdout.
-fn civitas_ok(args: &[&str]) -> String {
-    let o = civitas(args);
-    assert!(
-        o.status.success(),
-        "civitas {args:?} failed ({}):\n{}{}",
-        o.status,
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    text(&o.stdout)
 }
 
 /// `civitas verify --json` of a presentation against our fixed request; the verdict and
@@ -206,8 +189,8 @@ struct CivitasKey {
 fn civitas_key(dir: &Path, name: &str, alg: &str) -> CivitasKey {
     let file = dir.join(format!("{name}.jwk"));
     let path = file.to_str().unwrap();
-    let generated = civitas_ok(&["key", "generate", "--alg", alg, "-o", path]);
-    let shown = civitas_ok(&["key", "show", path]);
+    let generated = ok(&["key", "generate", "--alg", alg, "-o", path]);
+    let shown = ok(&["key", "show", path]);
     let field = |prefix: &str| {
         shown
             .lines()
@@ -219,7 +202,7 @@ fn civitas_key(dir: &Path, name: &str, alg: &str) -> CivitasKey {
     assert_eq!(generated.lines().last(), Some(did_jwk.as_str()));
     CivitasKey {
         public: SigningKey::load(&file).unwrap().public().clone(),
-        public_jwk: civitas_ok(&["key", "public", path]),
+        public_jwk: ok(&["key", "public", path]),
         file,
         did_key,
         did_jwk,
@@ -251,7 +234,7 @@ fn civitas_pid_presentation(dir: &Path, alg: &str, disclose: &str) -> CivitasPre
         .to_string(),
     )
     .unwrap();
-    let credential = civitas_ok(&[
+    let credential = ok(&[
         "issue",
         "--key",
         issuer.file.to_str().unwrap(),
@@ -268,7 +251,7 @@ fn civitas_pid_presentation(dir: &Path, alg: &str, disclose: &str) -> CivitasPre
     ]);
     let cred_file = dir.join("credential.txt");
     std::fs::write(&cred_file, credential.trim()).unwrap();
-    let presentation = civitas_ok(&[
+    let presentation = ok(&[
         "present",
         "--key",
         holder.file.to_str().unwrap(),

@@ -17,7 +17,6 @@ use civitas_ledger::http::client::HttpLedger;
 use civitas_ledger::{Checkpoint, LedgerReader, LedgerWriter, NoteVerifier, leaf_hash};
 use civitas_testkit::{Actor, T0};
 use std::collections::{HashMap, HashSet};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -141,7 +140,7 @@ fn sigkill_during_concurrent_appends_loses_nothing_acknowledged() {
         total_acked >= 1000,
         "only {total_acked} appends were acknowledged across the rounds"
     );
-    let o = Command::new(env!("CARGO_BIN_EXE_civitas"))
+    let o = support::civitas_command()
         .args(["ledger", "audit", "--db", &db])
         .output()
         .unwrap();

@@ -12,7 +12,10 @@ use civitas_testkit::{Actor, HOST};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
+
+mod support;
+use support::{civitas_command, stderr, stdout};
 
 const PASS: &str = "correct horse battery staple";
 const FAST_KDF: [&str; 6] = ["--kdf-memory", "19", "--kdf-time", "2", "--kdf-lanes", "1"];
@@ -46,7 +49,7 @@ impl Env {
         env: &[(&str, &str)],
         stdin: Option<&[u8]>,
     ) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_civitas"));
+        let mut cmd = civitas_command();
         cmd.arg("wallet")
             .args(args)
             .arg("--wallet")
@@ -83,7 +86,7 @@ impl Env {
     }
 
     fn verify(&self, presentation: &Path, nonce: &str, aud: &str, trust: &[&str]) -> (bool, Value) {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_civitas"));
+        let mut cmd = civitas_command();
         cmd.arg("verify")
             .args(["--nonce", nonce, "--aud", aud, "--json", "--ledger"])
             .arg(&self.ledger);
@@ -96,14 +99,6 @@ impl Env {
         let json: Value = serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
         (code == 0, json)
     }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn now() -> i64 {
@@ -488,7 +483,7 @@ fn passphrase_errors_lock_and_help() {
     // A missing wallet, a missing ledger.
     let o = env.wallet("nothing", &["list"], &[("CIVITAS_PASSPHRASE", PASS)], None);
     assert!(stderr(&o).contains("not_initialized"), "{}", stderr(&o));
-    let o = Command::new(env!("CARGO_BIN_EXE_civitas"))
+    let o = civitas_command()
         .args(["wallet", "list", "--wallet"])
         .arg(env.path("w2"))
         .args(["--ledger"])
@@ -500,7 +495,7 @@ fn passphrase_errors_lock_and_help() {
     assert!(stderr(&o).contains("no ledger at"), "{}", stderr(&o));
 
     // --help lists every command.
-    let o = Command::new(env!("CARGO_BIN_EXE_civitas"))
+    let o = civitas_command()
         .args(["wallet", "--help"])
         .output()
         .unwrap();
@@ -550,7 +545,7 @@ fn present_answers_the_request_url_a_counter_shows() {
         &pass,
     );
     // The counter's request, as `civitas request` prints it.
-    let o = Command::new(env!("CARGO_BIN_EXE_civitas"))
+    let o = civitas_command()
         .args([
             "request",
             "--claims",

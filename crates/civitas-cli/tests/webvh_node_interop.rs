@@ -149,7 +149,7 @@ fn a_did_made_by_the_python_implementation_is_appended_and_resolved_by_ours() {
         ours["didDocumentMetadata"]["versionId"]
     );
     // Importing it twice is a replay.
-    let o = Command::new(env!("CARGO_BIN_EXE_civitas"))
+    let o = support::civitas_command()
         .args(["did", "import", &log, "--ledger", &url])
         .output()
         .unwrap();

@@ -9,6 +9,10 @@ use civitas_exchange::qr::{
     Assembler, EccLevel, Error, ErrorKind, HARD_MAX_VERSION, MAX_PARTS, QrOptions, decode_payload,
     encode_parts, min_version,
 };
+use civitas_exchange::qr::{
+    Base45ErrorKind, MultipartError, MultipartErrorKind, RenderError, RenderErrorKind,
+    TextErrorKind,
+};
 use common::{Kind, Spec, presentation};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -65,7 +69,7 @@ fn large_presentations_split_and_assemble_in_any_order() {
         // A part alone is not a payload.
         assert_eq!(
             decode_payload(part).unwrap_err().kind(),
-            ErrorKind::PartOfSequence
+            ErrorKind::Text(TextErrorKind::PartOfSequence)
         );
     }
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
@@ -94,7 +98,10 @@ fn duplicates_missing_parts_and_trailing_newlines() {
     let mut assembler = Assembler::new();
     assert!(matches!(
         assembler.finish(),
-        Err(Error::MissingParts { total: 0, .. })
+        Err(Error::Multipart(MultipartError::MissingParts {
+            total: 0,
+            ..
+        }))
     ));
     assembler
         .add(&format!("{}\r\n", parts[n as usize - 1]))
@@ -104,7 +111,7 @@ fn duplicates_missing_parts_and_trailing_newlines() {
     assert_eq!(again.received, 1);
     assert_eq!(assembler.missing(), (1..n).collect::<Vec<u16>>());
     match assembler.finish() {
-        Err(Error::MissingParts { total, missing }) => {
+        Err(Error::Multipart(MultipartError::MissingParts { total, missing })) => {
             assert_eq!(total, n);
             assert_eq!(missing, (1..n).collect::<Vec<u16>>());
         }
@@ -124,18 +131,18 @@ fn parts_of_two_sequences_do_not_mix() {
     let mut assembler = Assembler::new();
     assembler.add(&a[0]).unwrap();
     match assembler.add(&b[1]) {
-        Err(Error::SequenceMismatch {
+        Err(Error::Multipart(MultipartError::SequenceMismatch {
             checksum,
             got_checksum,
             ..
-        }) => assert_ne!(checksum, got_checksum),
+        })) => assert_ne!(checksum, got_checksum),
         other => panic!("{other:?}"),
     }
     // A single code does not mix with a sequence either.
     let single = encode_parts("short", &QrOptions::default()).unwrap();
     assert_eq!(
         assembler.add(&single[0]).unwrap_err().kind(),
-        ErrorKind::SequenceMismatch
+        ErrorKind::Multipart(MultipartErrorKind::SequenceMismatch)
     );
     // The refused parts changed nothing.
     assert_eq!(assembler.progress().unwrap().received, 1);
@@ -162,7 +169,7 @@ fn conflicting_and_corrupt_parts() {
     let mut assembler = Assembler::new();
     assembler.add(&parts[0]).unwrap();
     match assembler.add(&tamper(&parts[0])) {
-        Err(Error::ConflictingPart { index: 1 }) => {}
+        Err(Error::Multipart(MultipartError::ConflictingPart { index: 1 })) => {}
         other => panic!("{other:?}"),
     }
     // A corrupt part that arrives first is only caught by the checksum of the whole.
@@ -171,16 +178,19 @@ fn conflicting_and_corrupt_parts() {
     for part in &parts[1..] {
         assembler.add(part).unwrap();
     }
-    assert!(matches!(assembler.finish(), Err(Error::ChecksumMismatch)));
+    assert!(matches!(
+        assembler.finish(),
+        Err(Error::Multipart(MultipartError::ChecksumMismatch))
+    ));
     // Broken Base45 in a part.
     let broken = format!("{}a", &parts[1]);
     assert_eq!(
         Assembler::new().add(&broken).unwrap_err().kind(),
-        ErrorKind::Base45InvalidChar
+        ErrorKind::Base45(Base45ErrorKind::Base45InvalidChar)
     );
     assert_eq!(
         Assembler::new().add("HC1:ABC").unwrap_err().kind(),
-        ErrorKind::WrongPrefix
+        ErrorKind::Text(TextErrorKind::WrongPrefix)
     );
 }
 
@@ -201,13 +211,13 @@ fn never_version_40_and_bounded_part_count() {
         encode_parts("x", &QrOptions::default().with_max_version(40))
             .unwrap_err()
             .kind(),
-        ErrorKind::InvalidOption
+        ErrorKind::Render(RenderErrorKind::InvalidOption)
     );
     assert_eq!(
         encode_parts("x", &QrOptions::default().with_max_version(0))
             .unwrap_err()
             .kind(),
-        ErrorKind::InvalidOption
+        ErrorKind::Render(RenderErrorKind::InvalidOption)
     );
     // At the highest allowed version, every part stays at or below it.
     let options = QrOptions::default().with_max_version(HARD_MAX_VERSION);
@@ -230,10 +240,10 @@ fn never_version_40_and_bounded_part_count() {
     // Too large even for MAX_PARTS parts of version 1.
     let tiny = QrOptions::default().with_max_version(1);
     match encode_parts(&large_presentation(), &tiny) {
-        Err(Error::TooLargeForQr {
+        Err(Error::Render(RenderError::TooLargeForQr {
             max_version: 1,
             ecc: EccLevel::M,
-        }) => {}
+        })) => {}
         other => panic!("{other:?}"),
     }
     // Small versions make many parts, all of them within bounds.

@@ -7,6 +7,7 @@ mod wallet;
 
 use civitas_credential::types::{MEDICAL, PID};
 use civitas_credential::{ClaimPath, Credential};
+use civitas_exchange::openid4vp::MatchingError;
 use civitas_exchange::openid4vp::{
     AuthorizationRequest, ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlQuery, Error,
     MissingReason, Unusable, match_query, match_request,
@@ -94,11 +95,14 @@ fn over_18_with_optional_city_the_holder_leaves_out() {
     // Required claims cannot be dropped, nor claims never asked for.
     for bad in ["age_over_18", "given_name"] {
         let e = report.selection("pid", &paths(&[bad])).unwrap_err();
-        assert!(matches!(e, Error::NotOptional { .. }), "{bad}: {e}");
+        assert!(
+            matches!(e, Error::Matching(MatchingError::NotOptional { .. })),
+            "{bad}: {e}"
+        );
     }
     assert!(matches!(
         report.selection("medical", &[]),
-        Err(Error::UnknownQuery(_))
+        Err(Error::Matching(MatchingError::UnknownQuery(_)))
     ));
 }
 
@@ -165,7 +169,7 @@ fn missing_claims_are_reported() {
     );
     assert!(matches!(
         report.selection("pid", &[]),
-        Err(Error::NotSatisfiable(_))
+        Err(Error::Matching(MatchingError::NotSatisfiable(_)))
     ));
 
     // No credential of the type at all: no candidate.

@@ -14,6 +14,7 @@ use civitas_exchange::openid4vp::{
     check_dcql_satisfied, generate_nonce, match_request, parse_direct_post, sign_receipt,
     verify_receipt,
 };
+use civitas_exchange::openid4vp::{ResponseError, SignedObjectError};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use wallet::{NOW, World, path, paths};
@@ -301,20 +302,23 @@ fn vp_token_shape_against_the_request() {
     other.insert("medical", vec![p.clone()]).unwrap();
     assert!(matches!(
         other.check_against(request.dcql_query()),
-        Err(Error::UnexpectedCredentialQuery(_))
+        Err(Error::Response(ResponseError::UnexpectedCredentialQuery(_)))
     ));
     let mut two = VpToken::new();
     two.insert("pid", vec![p.clone(), p.clone()]).unwrap();
     assert!(matches!(
         two.check_against(request.dcql_query()),
-        Err(Error::TooManyPresentations { count: 2, .. })
+        Err(Error::Response(ResponseError::TooManyPresentations {
+            count: 2,
+            ..
+        }))
     ));
     let without_kb = p[..p.rfind('~').unwrap() + 1].to_string();
     let mut no_kb = VpToken::new();
     no_kb.insert("pid", vec![without_kb]).unwrap();
     assert!(matches!(
         no_kb.check_against(request.dcql_query()),
-        Err(Error::MalformedPresentation { .. })
+        Err(Error::Response(ResponseError::MalformedPresentation { .. }))
     ));
     assert!(AuthorizationResponse::for_request(&request, no_kb).is_err());
 }
@@ -353,7 +357,7 @@ fn direct_post_bodies() {
     };
     assert!(matches!(
         no_state.check(&request),
-        Err(Error::StateMismatch)
+        Err(Error::Response(ResponseError::StateMismatch))
     ));
     let other_state = AuthorizationResponse {
         state: Some("s-2".into()),
@@ -361,13 +365,13 @@ fn direct_post_bodies() {
     };
     assert!(matches!(
         other_state.check(&request),
-        Err(Error::StateMismatch)
+        Err(Error::Response(ResponseError::StateMismatch))
     ));
     let stateless =
         AuthorizationRequest::for_counter(CLIENT, None, "n1", PID.vct, &[], &[]).unwrap();
     assert!(matches!(
         response.check(&stateless),
-        Err(Error::StateMismatch)
+        Err(Error::Response(ResponseError::StateMismatch))
     ));
 
     // An error response.
@@ -796,7 +800,10 @@ fn receipts_verify_and_every_rejection_has_its_own_error() {
     }
     // Signing refuses a kid of another DID.
     let e = sign_receipt(&r, &stranger.public().did_jwk_url(), &stranger).unwrap_err();
-    assert!(matches!(e, Error::KidMismatch { .. }));
+    assert!(matches!(
+        e,
+        Error::SignedObject(SignedObjectError::KidMismatch { .. })
+    ));
     // An invalid verdict can be receipted too, with no type.
     let refused = Receipt::new(
         &world.counter_did(),

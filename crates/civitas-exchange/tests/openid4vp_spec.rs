@@ -12,6 +12,7 @@ use civitas_exchange::openid4vp::{
     AuthorizationRequest, ClaimsQuery, ClientIdPrefix, CredentialQuery, CredentialSetQuery,
     DcqlQuery, Error, RequestReference, RequestUriMethod, RequestUrl, generate_nonce,
 };
+use civitas_exchange::openid4vp::{DcqlError, RequestError, SignedObjectError};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use wallet::{NOW, path, paths};
@@ -105,7 +106,7 @@ fn openid4vp_mdoc_examples_are_refused_as_unsupported() {
     ] {
         let e = DcqlQuery::parse(&testdata(&format!("dcql/{name}"))).unwrap_err();
         assert!(
-            matches!(&e, Error::UnsupportedFormat(f) if f == "mso_mdoc"),
+            matches!(&e, Error::Dcql(DcqlError::UnsupportedFormat(f)) if f == "mso_mdoc"),
             "{name}: {e}"
         );
         assert_eq!(e.code(), "openid4vp.unsupported_format");
@@ -135,7 +136,7 @@ fn openid4vp_8_2_direct_post_request_object() {
 fn openid4vp_5_4_by_reference_with_x509_is_refused() {
     let e = RequestUrl::parse(&testdata("requests/section_5_4_by_reference_x509.url")).unwrap_err();
     assert!(
-        matches!(&e, Error::UnsupportedClientIdPrefix(p) if p == "x509_san_dns"),
+        matches!(&e, Error::Request(RequestError::UnsupportedClientIdPrefix(p)) if p == "x509_san_dns"),
         "{e}"
     );
 }
@@ -147,7 +148,7 @@ fn openid4vp_5_9_3_default_fragment_mode_is_refused() {
     ))
     .unwrap_err();
     assert!(
-        matches!(&e, Error::UnsupportedResponseMode(m) if m == "fragment"),
+        matches!(&e, Error::Request(RequestError::UnsupportedResponseMode(m)) if m == "fragment"),
         "{e}"
     );
 }
@@ -676,7 +677,10 @@ fn for_counter_ids_and_shapes() {
     // A DID client needs a response URI; a redirect_uri client's must match.
     let did_client = "decentralized_identifier:did:jwk:eyJjcnYiOiJQLTI1NiJ9";
     let e = AuthorizationRequest::for_counter(did_client, None, NONCE, "v", &[], &[]).unwrap_err();
-    assert!(matches!(e, Error::MissingParameter("response_uri")));
+    assert!(matches!(
+        e,
+        Error::Request(RequestError::MissingParameter("response_uri"))
+    ));
     let e = AuthorizationRequest::for_counter(
         CLIENT,
         Some("https://elsewhere.example/post"),
@@ -686,12 +690,21 @@ fn for_counter_ids_and_shapes() {
         &[],
     )
     .unwrap_err();
-    assert!(matches!(e, Error::ResponseUriMismatch));
+    assert!(matches!(
+        e,
+        Error::Request(RequestError::ResponseUriMismatch)
+    ));
     let e =
         AuthorizationRequest::for_counter(CLIENT, None, "not a nonce", "v", &[], &[]).unwrap_err();
-    assert!(matches!(e, Error::InvalidToken { param: "nonce", .. }));
+    assert!(matches!(
+        e,
+        Error::Request(RequestError::InvalidToken { param: "nonce", .. })
+    ));
     let e = counter_request().with_state("a/b").unwrap_err();
-    assert!(matches!(e, Error::InvalidToken { param: "state", .. }));
+    assert!(matches!(
+        e,
+        Error::Request(RequestError::InvalidToken { param: "state", .. })
+    ));
 }
 
 #[test]
@@ -710,14 +723,17 @@ fn without_holder_binding_state_is_required() {
     q.require_cryptographic_holder_binding = Some(false);
     let query = DcqlQuery::new(vec![q], None).unwrap();
     let e = AuthorizationRequest::new(CLIENT, None, NONCE, query.clone()).unwrap_err();
-    assert!(matches!(e, Error::MissingState));
+    assert!(matches!(e, Error::Request(RequestError::MissingState)));
     // From a URL too.
     let url = format!(
         "openid4vp://?client_id={}&response_type=vp_token&response_mode=direct_post&nonce={NONCE}&dcql_query={}",
         enc(CLIENT),
         enc(&query.to_json())
     );
-    assert!(matches!(RequestUrl::parse(&url), Err(Error::MissingState)));
+    assert!(matches!(
+        RequestUrl::parse(&url),
+        Err(Error::Request(RequestError::MissingState))
+    ));
     assert!(RequestUrl::parse(&format!("{url}&state=s1")).is_ok());
 }
 
@@ -1242,22 +1258,31 @@ fn only_did_clients_sign_and_kid_must_be_theirs() {
     let e = counter_request()
         .sign(&c.key.public().did_jwk_url(), &c.key, NOW)
         .unwrap_err();
-    assert!(matches!(e, Error::CannotSign("redirect_uri")));
+    assert!(matches!(
+        e,
+        Error::Request(RequestError::CannotSign("redirect_uri"))
+    ));
     let other = counter(5);
     let e = did_request(&c)
         .sign(&other.key.public().did_jwk_url(), &other.key, NOW)
         .unwrap_err();
-    assert!(matches!(e, Error::KidMismatch { .. }));
+    assert!(matches!(
+        e,
+        Error::SignedObject(SignedObjectError::KidMismatch { .. })
+    ));
     let e = counter_request()
         .reference("https://counter.example/r", None)
         .unwrap_err();
-    assert!(matches!(e, Error::CannotSign("redirect_uri")));
+    assert!(matches!(
+        e,
+        Error::Request(RequestError::CannotSign("redirect_uri"))
+    ));
     let e = RequestReference::new(&c.client_id, "ftp://counter.example/r", None).unwrap_err();
     assert!(matches!(
         e,
-        Error::InvalidUri {
+        Error::Request(RequestError::InvalidUri {
             param: "request_uri",
             ..
-        }
+        })
     ));
 }

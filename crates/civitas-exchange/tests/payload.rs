@@ -9,6 +9,10 @@ mod common;
 use std::io::Write as _;
 
 use civitas_exchange::qr::{
+    Base45Error, Base45ErrorKind, FrameError, FrameErrorKind, MultipartErrorKind, ScanErrorKind,
+    TextError, TextErrorKind,
+};
+use civitas_exchange::qr::{
     Error, ErrorKind, MAX_INFLATED_LEN, MAX_TEXT_LEN, decode_payload, encode_payload,
 };
 use common::{Kind, Spec, b64, presentation, random_spec};
@@ -209,7 +213,7 @@ fn kind(text: &str) -> ErrorKind {
 fn too_long_text() {
     let text = format!("CIV1:{}", "A".repeat(MAX_TEXT_LEN));
     match decode_payload(&text) {
-        Err(Error::TextTooLong { len, max }) => {
+        Err(Error::Text(TextError::TextTooLong { len, max })) => {
             assert_eq!((len, max), (MAX_TEXT_LEN + 5, MAX_TEXT_LEN))
         }
         other => panic!("{other:?}"),
@@ -221,7 +225,7 @@ fn keyboard_wedge_junk() {
     let good = encode_payload(&presentation(5, &Spec::pid_two_claims()));
     // Non-ASCII (a scanner on the wrong code page).
     match decode_payload(&good.replacen('A', "Ä", 1)) {
-        Err(Error::NonAscii { position }) => assert!(position >= 5),
+        Err(Error::Text(TextError::NonAscii { position })) => assert!(position >= 5),
         other => panic!("{other:?}"),
     }
     // Control characters: a tab, an escape sequence, a CR in the middle, NUL, DEL.
@@ -229,15 +233,21 @@ fn keyboard_wedge_junk() {
         let mut text = good.clone();
         text.insert_str(20, junk);
         match decode_payload(&text) {
-            Err(Error::ControlCharacter { position: 20, byte }) => {
+            Err(Error::Text(TextError::ControlCharacter { position: 20, byte })) => {
                 assert_eq!(byte, junk.as_bytes()[0])
             }
             other => panic!("{junk:?}: {other:?}"),
         }
     }
     // Binary junk.
-    assert_eq!(kind("CIV1:\u{1}\u{2}\u{3}"), ErrorKind::ControlCharacter);
-    assert_eq!(kind("\u{feff}CIV1:AB"), ErrorKind::NonAscii);
+    assert_eq!(
+        kind("CIV1:\u{1}\u{2}\u{3}"),
+        ErrorKind::Text(TextErrorKind::ControlCharacter)
+    );
+    assert_eq!(
+        kind("\u{feff}CIV1:AB"),
+        ErrorKind::Text(TextErrorKind::NonAscii)
+    );
 }
 
 #[test]
@@ -251,7 +261,7 @@ fn wrong_prefix() {
         (" CIV1:AB", " CIV1"),
     ] {
         match decode_payload(text) {
-            Err(Error::WrongPrefix { found: f }) => assert_eq!(f, found),
+            Err(Error::Text(TextError::WrongPrefix { found: f })) => assert_eq!(f, found),
             other => panic!("{text:?}: {other:?}"),
         }
     }
@@ -260,16 +270,22 @@ fn wrong_prefix() {
 #[test]
 fn part_of_a_sequence() {
     match decode_payload("CIV1-2/3-0A0B0C0D:BB8") {
-        Err(Error::PartOfSequence { index: 2, total: 3 }) => {}
+        Err(Error::Text(TextError::PartOfSequence { index: 2, total: 3 })) => {}
         other => panic!("{other:?}"),
     }
-    assert_eq!(kind("CIV1-2/3:BB8"), ErrorKind::PartHeader);
+    assert_eq!(
+        kind("CIV1-2/3:BB8"),
+        ErrorKind::Multipart(MultipartErrorKind::PartHeader)
+    );
 }
 
 #[test]
 fn empty_payload() {
-    assert_eq!(kind("CIV1:"), ErrorKind::EmptyPayload);
-    assert_eq!(kind("CIV1:\r\n"), ErrorKind::EmptyPayload);
+    assert_eq!(kind("CIV1:"), ErrorKind::Text(TextErrorKind::EmptyPayload));
+    assert_eq!(
+        kind("CIV1:\r\n"),
+        ErrorKind::Text(TextErrorKind::EmptyPayload)
+    );
 }
 
 #[test]
@@ -277,31 +293,37 @@ fn broken_base45() {
     let good = encode_payload(&presentation(6, &Spec::pid_two_claims()));
     // Lower case is not Base45 (Caps Lock, or a scanner's case conversion).
     match decode_payload(&good.to_lowercase().replacen("civ1", "CIV1", 1)) {
-        Err(Error::Base45InvalidChar { position, ch }) => {
+        Err(Error::Base45(Base45Error::Base45InvalidChar { position, ch })) => {
             assert!(position >= 5);
             assert!(ch.is_ascii_lowercase());
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(kind("CIV1:AB#"), ErrorKind::Base45InvalidChar);
+    assert_eq!(
+        kind("CIV1:AB#"),
+        ErrorKind::Base45(Base45ErrorKind::Base45InvalidChar)
+    );
     match decode_payload("CIV1:BB8GGW") {
-        Err(Error::Base45Triplet {
+        Err(Error::Base45(Base45Error::Base45Triplet {
             position: 8,
             value: 65536,
-        }) => {}
+        })) => {}
         other => panic!("{other:?}"),
     }
     match decode_payload("CIV1:BB8::") {
-        Err(Error::Base45Pair {
+        Err(Error::Base45(Base45Error::Base45Pair {
             position: 8,
             value: 2024,
-        }) => {}
+        })) => {}
         other => panic!("{other:?}"),
     }
     // A character lost: the length is 1 modulo 3.
     let l = good.len() - 5;
     let cut = &good[..5 + if l.is_multiple_of(3) { l - 2 } else { l - 1 }];
-    assert_eq!(kind(cut), ErrorKind::Base45Dangling);
+    assert_eq!(
+        kind(cut),
+        ErrorKind::Base45(Base45ErrorKind::Base45Dangling)
+    );
 }
 
 #[test]
@@ -309,7 +331,7 @@ fn unsupported_format() {
     let mut frame = vec![0x07];
     frame.extend(deflate(b"x"));
     match decode_payload(&civ1(&frame)) {
-        Err(Error::UnsupportedFormat(0x07)) => {}
+        Err(Error::Frame(FrameError::UnsupportedFormat(0x07))) => {}
         other => panic!("{other:?}"),
     }
 }
@@ -322,12 +344,17 @@ fn deflate_bomb_is_refused() {
     let text = civ1(&frame);
     assert!(text.len() <= MAX_TEXT_LEN, "{}", text.len());
     match decode_payload(&text) {
-        Err(Error::InflatedTooLarge { max }) => assert_eq!(max, MAX_INFLATED_LEN),
+        Err(Error::Frame(FrameError::InflatedTooLarge { max })) => {
+            assert_eq!(max, MAX_INFLATED_LEN)
+        }
         other => panic!("{other:?}"),
     }
     // In the compact format too.
     frame[0] = 0x01;
-    assert_eq!(kind(&civ1(&frame)), ErrorKind::InflatedTooLarge);
+    assert_eq!(
+        kind(&civ1(&frame)),
+        ErrorKind::Frame(FrameErrorKind::InflatedTooLarge)
+    );
 }
 
 #[test]
@@ -335,15 +362,18 @@ fn corrupt_deflate() {
     let body = deflate(b"a raw text payload that is long enough to be cut in two places");
     let frame = |d: &[u8]| civ1(&[&[0x02][..], d].concat());
     // Block type 3 is reserved.
-    assert_eq!(kind(&frame(&[0xFF, 0xFF])), ErrorKind::Deflate);
+    assert_eq!(
+        kind(&frame(&[0xFF, 0xFF])),
+        ErrorKind::Frame(FrameErrorKind::Deflate)
+    );
     assert_eq!(
         kind(&frame(&body[..body.len() / 2])),
-        ErrorKind::DeflateTruncated
+        ErrorKind::Frame(FrameErrorKind::DeflateTruncated)
     );
     let mut junk = body.clone();
     junk.extend_from_slice(&[1, 2, 3]);
     match decode_payload(&frame(&junk)) {
-        Err(Error::TrailingData(3)) => {}
+        Err(Error::Frame(FrameError::TrailingData(3))) => {}
         other => panic!("{other:?}"),
     }
 }
@@ -353,25 +383,37 @@ fn malformed_bodies() {
     // The raw format must hold UTF-8.
     let frame = [&[0x02][..], &deflate(&[0x66, 0x6F, 0xFF])].concat();
     match decode_payload(&civ1(&frame)) {
-        Err(Error::MalformedBody {
+        Err(Error::Frame(FrameError::MalformedBody {
             position: 2,
             reason,
-        }) => assert!(reason.contains("UTF-8")),
+        })) => assert!(reason.contains("UTF-8")),
         other => panic!("{other:?}"),
     }
     // The compact format: an unknown item tag, pool bytes nothing refers to.
     let frame = [&[0x01][..], &deflate(&[0x00])].concat();
-    assert_eq!(kind(&civ1(&frame)), ErrorKind::MalformedBody);
+    assert_eq!(
+        kind(&civ1(&frame)),
+        ErrorKind::Frame(FrameErrorKind::MalformedBody)
+    );
     let frame = [&[0x01][..], &deflate(&[0xF3]), &[0xAA]].concat();
-    assert_eq!(kind(&civ1(&frame)), ErrorKind::TrailingData);
+    assert_eq!(
+        kind(&civ1(&frame)),
+        ErrorKind::Frame(FrameErrorKind::TrailingData)
+    );
 }
 
 #[test]
 fn error_codes_are_stable() {
-    assert_eq!(ErrorKind::Base45Triplet.as_str(), "qr.base45_triplet");
     assert_eq!(
-        ErrorKind::InflatedTooLarge.as_str(),
+        ErrorKind::Base45(Base45ErrorKind::Base45Triplet).as_str(),
+        "qr.base45_triplet"
+    );
+    assert_eq!(
+        ErrorKind::Frame(FrameErrorKind::InflatedTooLarge).as_str(),
         "qr.inflated_too_large"
     );
-    assert_eq!(ErrorKind::NoQrFound.to_string(), "qr.no_qr_found");
+    assert_eq!(
+        ErrorKind::Scan(ScanErrorKind::NoQrFound).to_string(),
+        "qr.no_qr_found"
+    );
 }

@@ -16,6 +16,7 @@ use civitas_exchange::qr::{
     Assembler, EccBoost, EccLevel, Error, ErrorKind, QUIET_ZONE, QrCode, QrOptions, TerminalStyle,
     decode_image, decode_payload, encode_parts, encode_payload, render, render_presentation,
 };
+use civitas_exchange::qr::{RenderError, RenderErrorKind, ScanError, ScanErrorKind};
 use common::{Kind, Spec, presentation};
 use image::{GrayImage, ImageFormat, Luma};
 
@@ -104,16 +105,16 @@ fn ecc_boost_within_the_same_version() {
 fn too_large_for_the_max_version() {
     let (_, text) = pid_payload();
     match render(&text, &QrOptions::default().with_max_version(10)) {
-        Err(Error::TooLargeForQr {
+        Err(Error::Render(RenderError::TooLargeForQr {
             max_version: 10, ..
-        }) => {}
+        })) => {}
         other => panic!("{other:?}"),
     }
     assert_eq!(
         render("x", &QrOptions::default().with_max_version(40))
             .unwrap_err()
             .kind(),
-        ErrorKind::InvalidOption
+        ErrorKind::Render(RenderErrorKind::InvalidOption)
     );
     // render_presentation splits instead.
     let p = presentation(21, &Spec::pid_two_claims());
@@ -190,10 +191,13 @@ fn png_has_the_modules_and_a_quiet_zone() {
     let grid = grid_of_png(&png, 3);
     assert_eq!(grid, grid_of_code(&code));
     assert!(grid[..QUIET_ZONE].iter().all(|row| row.iter().all(|d| !d)));
-    assert_eq!(code.to_png(0).unwrap_err().kind(), ErrorKind::InvalidOption);
+    assert_eq!(
+        code.to_png(0).unwrap_err().kind(),
+        ErrorKind::Render(RenderErrorKind::InvalidOption)
+    );
     assert_eq!(
         code.to_png(33).unwrap_err().kind(),
-        ErrorKind::InvalidOption
+        ErrorKind::Render(RenderErrorKind::InvalidOption)
     );
 }
 
@@ -507,18 +511,21 @@ fn inverted_code_decodes() {
 fn image_rejections() {
     assert_eq!(
         decode_image(b"not an image at all").unwrap_err().kind(),
-        ErrorKind::NotAnImage
+        ErrorKind::Scan(ScanErrorKind::NotAnImage)
     );
-    assert_eq!(decode_image(b"").unwrap_err().kind(), ErrorKind::NotAnImage);
+    assert_eq!(
+        decode_image(b"").unwrap_err().kind(),
+        ErrorKind::Scan(ScanErrorKind::NotAnImage)
+    );
     match decode_image(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;") {
-        Err(Error::UnsupportedImageFormat(f)) => assert_eq!(f, "GIF"),
+        Err(Error::Scan(ScanError::UnsupportedImageFormat(f))) => assert_eq!(f, "GIF"),
         other => panic!("{other:?}"),
     }
     let code = render("CIV1:CUT", &QrOptions::default()).unwrap();
     let png = png_of(&code);
     assert_eq!(
         decode_image(&png[..png.len() / 2]).unwrap_err().kind(),
-        ErrorKind::ImageDecode
+        ErrorKind::Scan(ScanErrorKind::ImageDecode)
     );
     // A blank page.
     let mut blank = Vec::new();
@@ -527,7 +534,7 @@ fn image_rejections() {
         .unwrap();
     assert_eq!(
         decode_image(&blank).unwrap_err().kind(),
-        ErrorKind::NoQrFound
+        ErrorKind::Scan(ScanErrorKind::NoQrFound)
     );
     // Wider than the scanner accepts (a small file that would decode to a huge image).
     let mut wide = Vec::new();
@@ -536,6 +543,6 @@ fn image_rejections() {
         .unwrap();
     assert_eq!(
         decode_image(&wide).unwrap_err().kind(),
-        ErrorKind::ImageTooLarge
+        ErrorKind::Scan(ScanErrorKind::ImageTooLarge)
     );
 }

@@ -70,7 +70,7 @@ fn genesis_entries(prefix: &str, n: usize) -> Vec<Entry> {
                             T0,
                         )
                         .unwrap();
-                        civitas_ledger::build::did_log(e.as_str())
+                        civitas_ledger::sign::did_log(e.as_str())
                     })
                     .collect::<Vec<_>>()
             })

@@ -1,11 +1,11 @@
 #![doc = include_str!("../README.md")]
 
-pub mod build;
 pub mod checkpoint;
 mod entry;
 mod error;
 pub mod http;
 pub mod merkle;
+pub mod sign;
 mod store;
 mod sync;
 mod traits;

@@ -2,11 +2,14 @@
 //! consistency proof from the last checkpoint held and re-validating every entry, so
 //! that `civitas verify --ledger FILE` needs no network.
 
-use crate::checkpoint::{Checkpoint, SignedNote};
+use crate::checkpoint::Checkpoint;
 use crate::merkle::{self, Hash};
-use crate::store::{ConnNodes, MAX_ENTRIES_PER_READ, SqliteLedger, apply_chunk, size_of};
+use crate::store::evidence::record_evidence;
+use crate::store::integrate::{
+    apply_chunk, record_synced_checkpoint, signed_note_at, tree_root, tree_size,
+};
+use crate::store::{MAX_ENTRIES_PER_READ, SqliteLedger};
 use crate::{Error, LedgerReader, Result};
-use rusqlite::{OptionalExtension, params};
 use std::collections::HashMap;
 
 /// What a sync did.
@@ -48,23 +51,12 @@ pub fn sync(
         )));
     }
     let mut conn = replica.sync_connection()?;
-    let held_size = size_of(&conn)?;
-    let held_root = merkle::root(held_size, &ConnNodes(&conn))?;
-    let held_note: Option<String> = conn
-        .query_row(
-            "SELECT note FROM checkpoints WHERE size = ?1 AND note != ''",
-            [held_size as i64],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let held_size = tree_size(&conn)?;
+    let held_root = tree_root(&conn, held_size)?;
+    let held_note = signed_note_at(&conn, held_size)?;
     let now = replica.clock();
-    let evidence = |kind: &str, held: &str, received: &str| -> Result<()> {
-        conn.execute(
-            "INSERT INTO evidence(kind, held, received, detected) VALUES (?1, ?2, ?3, ?4)",
-            params![kind, held, received, now],
-        )?;
-        Ok(())
-    };
+    let evidence =
+        |kind: &str, held: &str, received: &str| record_evidence(&conn, kind, held, received, now);
 
     // The source's own checkpoint for the size held must be the one held.
     if held_size > 0
@@ -98,7 +90,7 @@ pub fn sync(
                 received: remote_note,
             });
         }
-        record_sync(&conn, &remote_note, &remote, now)?;
+        record_synced_checkpoint(&conn, &remote_note, &remote, now)?;
         return Ok(SyncReport {
             from: held_size,
             to: held_size,
@@ -135,38 +127,18 @@ pub fn sync(
         progress(end - held_size, remote.size - held_size);
         start = end;
     }
-    let root: Hash = merkle::root(remote.size, &ConnNodes(&tx))?;
+    let root: Hash = tree_root(&tx, remote.size)?;
     if root != remote.root {
         return Err(Error::Inconsistent(format!(
             "the entries received hash to {root}, the signed checkpoint says {}",
             remote.root
         )));
     }
-    record_sync(&tx, &remote_note, &remote, now)?;
+    record_synced_checkpoint(&tx, &remote_note, &remote, now)?;
     tx.commit()?;
     Ok(SyncReport {
         from: held_size,
         to: remote.size,
         fetched: remote.size - held_size,
     })
-}
-
-fn record_sync(conn: &rusqlite::Connection, note: &str, cp: &Checkpoint, now: i64) -> Result<()> {
-    SignedNote::parse(note)?;
-    conn.execute(
-        "INSERT INTO checkpoints(size, root, note, signed) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(size) DO UPDATE SET note = excluded.note, root = excluded.root",
-        params![
-            cp.size as i64,
-            cp.root.as_bytes().as_slice(),
-            note,
-            crate::checkpoint_time(note)
-        ],
-    )?;
-    conn.execute(
-        "INSERT INTO meta(key, value) VALUES ('synced_at', ?1)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [now.to_string()],
-    )?;
-    Ok(())
 }

@@ -4,8 +4,8 @@
 
 use civitas_credential::status_list::{StatusList, status};
 use civitas_did::{Purpose, ResolveOptions, Resolver};
-use civitas_ledger::build::{self, AccreditationSpec};
 use civitas_ledger::http::client::HttpLedger;
+use civitas_ledger::sign::{self, AccreditationSpec};
 use civitas_ledger::{
     Checkpoint, Entry, LedgerWriter, NoteVerifier, leaf_hash, verify_consistency, verify_inclusion,
 };
@@ -150,7 +150,7 @@ fn accreditation_chain<W: LedgerWriter>(ledger: &W) {
     ledger.append(&e).unwrap();
     ledger
         .append(
-            &build::root(
+            &sign::root(
                 root.signing(),
                 &[PID, MEDICAL],
                 Some("City of Civitas"),
@@ -170,14 +170,14 @@ fn accreditation_chain<W: LedgerWriter>(ledger: &W) {
     };
     ledger
         .append(
-            &build::accreditation(root.signing(), &spec("acc-hall", &hall.did, true), T0 + 2)
+            &sign::accreditation(root.signing(), &spec("acc-hall", &hall.did, true), T0 + 2)
                 .unwrap(),
         )
         .unwrap();
     // The same id again is a replay.
     refused(
         ledger,
-        &build::accreditation(
+        &sign::accreditation(
             root.signing(),
             &spec("acc-hall", &clinic.did, false),
             T0 + 3,
@@ -187,7 +187,7 @@ fn accreditation_chain<W: LedgerWriter>(ledger: &W) {
     );
     ledger
         .append(
-            &build::accreditation(
+            &sign::accreditation(
                 hall.signing(),
                 &spec("acc-clinic", &clinic.did, false),
                 T0 + 3,
@@ -198,7 +198,7 @@ fn accreditation_chain<W: LedgerWriter>(ledger: &W) {
     // The clinic may not delegate; the outsider is nobody.
     refused(
         ledger,
-        &build::accreditation(
+        &sign::accreditation(
             clinic.signing(),
             &spec("acc-x", &outsider.did, false),
             T0 + 4,
@@ -208,7 +208,7 @@ fn accreditation_chain<W: LedgerWriter>(ledger: &W) {
     );
     refused(
         ledger,
-        &build::accreditation(
+        &sign::accreditation(
             outsider.signing(),
             &spec("acc-y", &clinic.did, false),
             T0 + 4,
@@ -217,8 +217,8 @@ fn accreditation_chain<W: LedgerWriter>(ledger: &W) {
         "not authorized",
     );
     // A signature by another key than the kid's.
-    let bad = build::accreditation(
-        civitas_ledger::build::Signing {
+    let bad = sign::accreditation(
+        civitas_ledger::sign::Signing {
             did: &root.did,
             kid: &root.kid,
             signer: &outsider.key,
@@ -231,15 +231,15 @@ fn accreditation_chain<W: LedgerWriter>(ledger: &W) {
     // Only the accreditor revokes.
     refused(
         ledger,
-        &build::revocation(root.signing(), "acc-clinic", T0 + 5).unwrap(),
+        &sign::revocation(root.signing(), "acc-clinic", T0 + 5).unwrap(),
         "not authorized",
     );
     ledger
-        .append(&build::revocation(hall.signing(), "acc-clinic", T0 + 5).unwrap())
+        .append(&sign::revocation(hall.signing(), "acc-clinic", T0 + 5).unwrap())
         .unwrap();
     refused(
         ledger,
-        &build::revocation(hall.signing(), "acc-clinic", T0 + 6).unwrap(),
+        &sign::revocation(hall.signing(), "acc-clinic", T0 + 6).unwrap(),
         "replay",
     );
     let recs = ledger.accreditations(&clinic.did).unwrap();
@@ -257,22 +257,22 @@ fn status_lists<W: LedgerWriter>(ledger: &W) {
     ledger.append(&e).unwrap();
     let (other, e) = Actor::create("issuers:other", T0);
     ledger.append(&e).unwrap();
-    let uri = build::status_list_uri(HOST, &issuer.did, "pid-1");
+    let uri = sign::status_list_uri(HOST, &issuer.did, "pid-1");
     let mut list = StatusList::new(1, 1024).unwrap();
     ledger
-        .append(&build::status_list(issuer.signing(), &uri, &list, T0 + 10).unwrap())
+        .append(&sign::status_list(issuer.signing(), &uri, &list, T0 + 10).unwrap())
         .unwrap();
     list.set(42, status::INVALID).unwrap();
-    let v2 = build::status_list(issuer.signing(), &uri, &list, T0 + 20).unwrap();
+    let v2 = sign::status_list(issuer.signing(), &uri, &list, T0 + 20).unwrap();
     ledger.append(&v2).unwrap();
     refused(
         ledger,
-        &build::status_list(issuer.signing(), &uri, &list, T0 + 15).unwrap(),
+        &sign::status_list(issuer.signing(), &uri, &list, T0 + 15).unwrap(),
         "replay",
     );
     refused(
         ledger,
-        &build::status_list(other.signing(), &uri, &list, T0 + 30).unwrap(),
+        &sign::status_list(other.signing(), &uri, &list, T0 + 30).unwrap(),
         "not authorized",
     );
     let Entry::StatusList { jws } = v2 else {
@@ -371,7 +371,7 @@ fn bad_input_is_refused<W: LedgerWriter>(ledger: &W) {
     if let Ok((_, entry)) = other_host {
         refused(
             ledger,
-            &build::did_log(entry.as_str()),
+            &sign::did_log(entry.as_str()),
             "not this ledger's host",
         );
     }

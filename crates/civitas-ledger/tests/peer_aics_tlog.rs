@@ -1,13 +1,14 @@
 //! Independent-implementation check against aics-tlog, a pure-Python implementation of
 //! C2SP signed-note, tlog-checkpoint and the RFC 9162 §2.1 proofs (Apache-2.0, on the
-//! Python package index; it needs Python 3.12 or later and `cryptography`).
+//! Python package index; it declares Python 3.12 or later, and runs unchanged on Debian
+//! 12's Python 3.11, which is where this test runs it).
 //!
 //! Both ways: aics-tlog verifies a checkpoint note, the verifier key string and the
 //! inclusion and consistency proofs made here, and recomputes roots and proofs itself;
 //! then it signs a checkpoint that this crate verifies.
 //!
-//! The peer is installed by `bash tests/peers/setup.sh` in a Python 3.12 venv
-//! (`~/.cache/civitas-peers/venv312`, beside `$CIVITAS_PEERS_VENV` when set;
+//! The peer is installed by `bash tests/peers/setup.sh` in the peers' venv
+//! (`$CIVITAS_PEERS_VENV`, default `~/.cache/civitas-peers/venv`, pinned at 0.2.1;
 //! `CIVITAS_PEER_PYTHON` overrides the interpreter).
 //! Without it the test fails with a message saying so.
 
@@ -24,8 +25,7 @@ use civitas_ledger::{Checkpoint, MemoryTree, NoteSigner, NoteVerifier, SignedNot
 use serde_json::{Value, json};
 use std::process::Command;
 
-const INSTALL: &str = "python3.12 -m venv /tmp/aics-venv && /tmp/aics-venv/bin/pip install \
-                       aics-tlog==0.2.1: run `bash tests/peers/setup.sh`";
+const INSTALL: &str = "run `bash tests/peers/setup.sh` (aics-tlog==0.2.1 in the peers' venv)";
 
 /// The peer's side: reads the JSON case from argv[1], prints a JSON report.
 const PEER: &str = r#"
@@ -74,19 +74,12 @@ print(json.dumps(report))
 
 fn python() -> String {
     std::env::var("CIVITAS_PEER_PYTHON").unwrap_or_else(|_| {
-        // tests/peers/setup.sh installs it in a Python 3.12 venv beside the other peers
-        // (`venv312` next to `$CIVITAS_PEERS_VENV`).
+        // tests/peers/setup.sh installs it in the peers' venv with the other peers.
         let venv = std::env::var("CIVITAS_PEERS_VENV").unwrap_or_else(|_| {
             let home = std::env::var("HOME").unwrap_or_default();
             format!("{home}/.cache/civitas-peers/venv")
         });
-        let dir = std::path::Path::new(&venv)
-            .parent()
-            .map(|d| d.to_path_buf())
-            .unwrap_or_default();
-        dir.join("venv312/bin/python")
-            .to_string_lossy()
-            .into_owned()
+        format!("{venv}/bin/python")
     })
 }
 

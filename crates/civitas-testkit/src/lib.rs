@@ -4,7 +4,7 @@
 use civitas_crypto::{Algorithm, SigningKey, SystemRng};
 use civitas_did::Purpose;
 use civitas_did::webvh::{self, DocKey, LogState};
-use civitas_ledger::build::Signing;
+use civitas_ledger::sign::Signing;
 use civitas_ledger::{Entry, SqliteLedger};
 use std::path::Path;
 use std::sync::Arc;
@@ -58,7 +58,7 @@ impl Actor {
             next,
             state,
         };
-        (actor, civitas_ledger::build::did_log(entry.as_str()))
+        (actor, civitas_ledger::sign::did_log(entry.as_str()))
     }
 
     pub fn signing(&self) -> Signing<'_> {
@@ -91,7 +91,7 @@ impl Actor {
         self.update = std::mem::replace(&mut self.next, new_next);
         self.key = new_key;
         self.kid = format!("{}#key-2", self.did);
-        civitas_ledger::build::did_log(entry.as_str())
+        civitas_ledger::sign::did_log(entry.as_str())
     }
 }
 

@@ -1,7 +1,7 @@
 //! The verdict: what the clerk reads and what `--json` prints.
 
 use crate::Error;
-use civitas_credential::{ClaimPath, Verified};
+use civitas_credential::{ClaimPath, CredentialType, Verified};
 use serde_json::{Map, Value, json};
 
 /// The outcome of verifying one presentation.
@@ -89,5 +89,47 @@ impl Verdict {
             "disclosed": self.disclosed.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "warnings": self.warnings,
         })
+    }
+
+    /// The credential type's English name, when the type is one this city knows.
+    pub fn type_name(&self) -> Option<&'static str> {
+        self.known_type().map(|t| t.name("en"))
+    }
+
+    fn known_type(&self) -> Option<&'static CredentialType> {
+        self.vct.as_deref().and_then(CredentialType::by_vct)
+    }
+
+    /// The disclosed claims as a clerk reads them, in order: an English label (the
+    /// claim's path when the type or the claim is unknown) and the value (`None` when
+    /// the path does not resolve).
+    pub fn shown(&self) -> Vec<(String, Option<Value>)> {
+        let known = self.known_type();
+        let claims = Value::Object(self.claims.clone());
+        self.disclosed
+            .iter()
+            .map(|p| {
+                let label = known
+                    .and_then(|t| t.label(p, "en"))
+                    .map_or_else(|| p.to_string(), str::to_string);
+                (label, p.lookup(&claims).cloned())
+            })
+            .collect()
+    }
+
+    /// The verdict as a counter's page and its `direct_post` answer show it:
+    /// [`to_json`](Self::to_json) plus `shown` (a `{label, value}` per disclosed claim,
+    /// see [`shown`](Self::shown)) and `credential` ([`type_name`](Self::type_name), or
+    /// `null`).
+    pub fn to_counter_json(&self) -> Value {
+        let mut v = self.to_json();
+        let shown: Vec<Value> = self
+            .shown()
+            .into_iter()
+            .map(|(label, value)| json!({"label": label, "value": value.unwrap_or(Value::Null)}))
+            .collect();
+        v["shown"] = json!(shown);
+        v["credential"] = json!(self.type_name());
+        v
     }
 }

@@ -10,7 +10,7 @@
 use civitas_credential::status_list::{StatusList, status};
 use civitas_credential::{ClaimPath, Credential, HolderBinding, StatusRef};
 use civitas_crypto::{Algorithm, SigningKey, SystemRng};
-use civitas_ledger::build::{self, AccreditationSpec};
+use civitas_ledger::sign::{self, AccreditationSpec};
 use civitas_ledger::{LedgerWriter, SqliteLedger};
 use civitas_testkit::*;
 use civitas_verifier::{AccreditationTrust, LedgerStatus, Policy, Request, Verdict, Verifier};
@@ -34,7 +34,7 @@ fn world() -> World {
     let (hall, e) = Actor::create("issuers:city-hall", T0);
     ledger.append(&e).unwrap();
     ledger
-        .append(&build::root(root.signing(), &[PID], Some("City of Civitas"), T0 + 1).unwrap())
+        .append(&sign::root(root.signing(), &[PID], Some("City of Civitas"), T0 + 1).unwrap())
         .unwrap();
     let spec = AccreditationSpec {
         id: "acc-hall",
@@ -46,12 +46,12 @@ fn world() -> World {
         delegate: false,
     };
     ledger
-        .append(&build::accreditation(root.signing(), &spec, T0 + 2).unwrap())
+        .append(&sign::accreditation(root.signing(), &spec, T0 + 2).unwrap())
         .unwrap();
-    let uri = build::status_list_uri(HOST, &hall.did, "pid");
+    let uri = sign::status_list_uri(HOST, &hall.did, "pid");
     let list = StatusList::new(2, 1024).unwrap();
     ledger
-        .append(&build::status_list(hall.signing(), &uri, &list, T0 + 3).unwrap())
+        .append(&sign::status_list(hall.signing(), &uri, &list, T0 + 3).unwrap())
         .unwrap();
     World {
         ledger,
@@ -132,7 +132,7 @@ fn a_credential_lives_through_rotation_revocation_and_lost_accreditation() {
     // 3. Revocation through the status list.
     w.list.set(7, status::INVALID).unwrap();
     w.ledger
-        .append(&build::status_list(w.hall.signing(), &w.uri, &w.list, T0 + 300).unwrap())
+        .append(&sign::status_list(w.hall.signing(), &w.uri, &w.list, T0 + 300).unwrap())
         .unwrap();
     let v = verify(&w, &before, T0 + 400);
     assert_eq!(v.code, Some("revoked"));
@@ -140,7 +140,7 @@ fn a_credential_lives_through_rotation_revocation_and_lost_accreditation() {
     assert!(verify(&w, &fresh, T0 + 400).valid, "index 8 is still valid");
     w.list.set(8, status::SUSPENDED).unwrap();
     w.ledger
-        .append(&build::status_list(w.hall.signing(), &w.uri, &w.list, T0 + 450).unwrap())
+        .append(&sign::status_list(w.hall.signing(), &w.uri, &w.list, T0 + 450).unwrap())
         .unwrap();
     assert_eq!(verify(&w, &fresh, T0 + 500).code, Some("suspended"));
 
@@ -148,7 +148,7 @@ fn a_credential_lives_through_rotation_revocation_and_lost_accreditation() {
     let unrelated = w.hall.issue_pid(holder, T0 + 550, None);
     assert!(verify(&w, &unrelated, T0 + 560).valid);
     w.ledger
-        .append(&build::revocation(w.root.signing(), "acc-hall", T0 + 600).unwrap())
+        .append(&sign::revocation(w.root.signing(), "acc-hall", T0 + 600).unwrap())
         .unwrap();
     let v = verify(&w, &unrelated, T0 + 700);
     assert_eq!(v.code, Some("untrusted_issuer"));
@@ -162,10 +162,10 @@ fn a_status_list_from_another_issuer_is_not_believed() {
     let w = world();
     let (mallory, e) = Actor::create("issuers:mallory", T0);
     w.ledger.append(&e).unwrap();
-    let uri = build::status_list_uri(HOST, &mallory.did, "pid");
+    let uri = sign::status_list_uri(HOST, &mallory.did, "pid");
     w.ledger
         .append(
-            &build::status_list(
+            &sign::status_list(
                 mallory.signing(),
                 &uri,
                 &StatusList::new(1, 16).unwrap(),

@@ -16,6 +16,7 @@
 //!                                                          "damaged file")
 //! ```
 
+use crate::create::InitOptions;
 use crate::history::{self, Event, HistoryEntry};
 use crate::keystore::{KeyStore, SoftwareKeyStore};
 use crate::records::{
@@ -25,7 +26,7 @@ use crate::records::{
 use crate::recovery::RecoverySecret;
 use crate::seal::Key;
 use crate::vault::{Kind, Vault};
-use crate::wallet::{InitOptions, append_history};
+use crate::wallet::{append_history, check_passphrase};
 use crate::{Error, IntegrityReport, Result, Wallet};
 use civitas_crypto::{Rng, SystemRng, b64};
 use civitas_ledger::LedgerWriter;
@@ -67,6 +68,7 @@ struct BackupCredential {
 
 /// What a backup wrote.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BackupInfo {
     /// Credentials in it.
     pub credentials: usize,
@@ -78,6 +80,7 @@ pub struct BackupInfo {
 
 /// What a restore brought back.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RestoreReport {
     /// The citizen's DID.
     pub did: String,
@@ -207,9 +210,7 @@ impl Wallet {
         options: &InitOptions,
         now: i64,
     ) -> Result<(Wallet, RestoreReport)> {
-        if passphrase.chars().count() < crate::wallet::MIN_PASSPHRASE_CHARS {
-            return Err(Error::WeakPassphrase(crate::wallet::MIN_PASSPHRASE_CHARS));
-        }
+        check_passphrase(passphrase)?;
         let contents = read_backup(backup, recovery)?;
         let (vault, key) = Vault::create(dir, passphrase.as_bytes(), options.kdf, &*rng)?;
         Wallet::fill_new(vault, ledger, keystore, rng, |w| {
@@ -320,7 +321,7 @@ impl Wallet {
             w.put(Kind::State, STATE_ID, &to_bytes(&state)?)?;
             Ok(())
         })?;
-        self.session = Some(crate::wallet::Session::new(
+        self.session = Some(crate::wallet::Unlocked::new(
             key,
             identity,
             contents.settings.clone(),

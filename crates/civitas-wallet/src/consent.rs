@@ -26,6 +26,7 @@ use serde_json::Value;
 
 /// What a verifier asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PresentationRequest {
     /// The verifier's nonce (bound into the key binding JWT).
     pub nonce: String,
@@ -35,9 +36,11 @@ pub struct PresentationRequest {
     pub vct: String,
     /// Claims that must be disclosed.
     #[serde(serialize_with = "paths")]
+    #[cfg_attr(feature = "ts", ts(as = "Vec<String>"))]
     pub required: Vec<ClaimPath>,
     /// Claims the citizen may choose to disclose.
     #[serde(serialize_with = "paths")]
+    #[cfg_attr(feature = "ts", ts(as = "Vec<String>"))]
     pub optional: Vec<ClaimPath>,
 }
 
@@ -87,20 +90,24 @@ impl PresentationRequest {
 
 /// One claim that would be disclosed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConsentClaim {
     /// Its path, as the request named it.
     #[serde(serialize_with = "path")]
+    #[cfg_attr(feature = "ts", ts(as = "String"))]
     pub path: ClaimPath,
     /// Its label in English, if the type defines one.
     pub label: Option<String>,
     /// Its label in Traditional Chinese.
     pub label_zh: Option<String>,
     /// What would be shown (the citizen's own data, for the consent screen).
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
     pub value: Value,
 }
 
 /// Exactly what a presentation would disclose, for the citizen to approve.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Consent {
     /// The request.
     pub request: PresentationRequest,
@@ -120,9 +127,11 @@ pub struct Consent {
     pub optional: Vec<ConsentClaim>,
     /// Required claims the credential does not have: nothing can be presented.
     #[serde(serialize_with = "paths")]
+    #[cfg_attr(feature = "ts", ts(as = "Vec<String>"))]
     pub missing_required: Vec<ClaimPath>,
     /// Optional claims the credential does not have.
     #[serde(serialize_with = "paths")]
+    #[cfg_attr(feature = "ts", ts(as = "Vec<String>"))]
     pub missing_optional: Vec<ClaimPath>,
     /// Claims every presentation of this credential shows (issuer, type, validity
     /// dates, holder binding, status reference, and any claim the issuer made

@@ -19,6 +19,7 @@ use zeroize::Zeroizing;
 
 /// A credential as received.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Received {
     /// The wallet's id for it (what `show`, `delete` and consent use).
     pub id: String,
@@ -38,6 +39,7 @@ pub struct Received {
 /// How a credential is bound to its holder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Binding {
     /// To the citizen's DID (`cnf.kid`): survives a lost device after a rotation.
     Did {
@@ -56,6 +58,7 @@ pub enum Binding {
 /// The revocation status of a credential, as the ledger has it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", content = "detail", rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum CredentialStatus {
     /// The credential names no status list.
     NotTracked,
@@ -73,6 +76,7 @@ pub enum CredentialStatus {
 
 /// One claim of a credential, for display.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClaimView {
     /// Its path.
     pub path: String,
@@ -81,6 +85,7 @@ pub struct ClaimView {
     /// Its label in Traditional Chinese, if the type defines one.
     pub label_zh: Option<String>,
     /// Its value.
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
     pub value: Value,
     /// Whether a presentation can leave it out.
     pub selectively_disclosable: bool,
@@ -88,6 +93,7 @@ pub struct ClaimView {
 
 /// A credential in the list.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CredentialSummary {
     /// The wallet's id.
     pub id: String,
@@ -113,6 +119,7 @@ pub struct CredentialSummary {
 
 /// A credential in full.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CredentialDetails {
     /// The summary.
     #[serde(flatten)]

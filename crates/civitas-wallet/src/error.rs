@@ -145,6 +145,17 @@ pub enum Error {
     /// The presentation request is malformed.
     #[error("invalid presentation request: {0}")]
     InvalidRequest(String),
+    /// The counter's OpenID4VP request could not be read (its `openid4vp.…` code
+    /// passes through).
+    #[error("the counter's request cannot be used: {0}")]
+    Request(#[from] civitas_exchange::openid4vp::Error),
+    /// The counter's request is valid but asks for something the wallet cannot answer
+    /// (a request by reference, several credentials at once, no type); a plain reason.
+    #[error("the counter's request cannot be answered by this app: {0}")]
+    UnsupportedRequest(String),
+    /// Posting the presentation to the counter failed (network, or a non-2xx answer).
+    #[error("the proof could not be sent to the counter: {0}")]
+    Send(String),
     /// A credential operation failed (presentation, parsing a stored one).
     #[error(transparent)]
     Credential(#[from] civitas_credential::Error),
@@ -220,6 +231,9 @@ impl Error {
             Error::NotOptional(_) => "not_optional",
             Error::CredentialUnusable(_) => "credential_unusable",
             Error::InvalidRequest(_) => "invalid_request",
+            Error::Request(e) => e.code(),
+            Error::UnsupportedRequest(_) => "unsupported_request",
+            Error::Send(_) => "send_failed",
             Error::Credential(_) => "credential",
             Error::Qr(_) => "qr",
             Error::InvalidRecoveryWords(_) => "invalid_recovery_words",

@@ -26,6 +26,7 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 #[non_exhaustive]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Event {
     /// The wallet was created with this DID.
     Initialized {
@@ -139,6 +140,7 @@ pub(crate) fn rfc3339(t: i64) -> String {
 
 /// One history entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HistoryEntry {
     /// Its number, from 1.
     pub seq: u64,
@@ -161,6 +163,7 @@ impl HistoryEntry {
 
 /// An entry with what was stored beside it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HistoryItem {
     /// The entry.
     #[serde(flatten)]
@@ -169,6 +172,7 @@ pub struct HistoryItem {
     pub hash: String,
     /// The verifier's signed receipt, if the counter sent one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub receipt: Option<String>,
 }
 
@@ -176,6 +180,7 @@ pub struct HistoryItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "problem", rename_all = "kebab-case")]
 #[non_exhaustive]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Problem {
     /// Entry `seq` was changed on disk (it fails authentication or is not what its
     /// place says).
@@ -252,6 +257,7 @@ impl fmt::Display for Problem {
 
 /// The result of checking the history (and record counts) on unlock.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IntegrityReport {
     /// History entries present.
     pub history_entries: u64,

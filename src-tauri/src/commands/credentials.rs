@@ -2,14 +2,12 @@
 //! text, a QR image, a dropped file), deleting, and the demo issuer.
 
 use crate::error::{Error, Result};
+use crate::qr_image::decode_qr_image;
 use crate::state::{AppState, now};
 use civitas_wallet::{CredentialDetails, CredentialSummary, Received, Status};
 use serde::Serialize;
 use tauri::State;
 use zeroize::Zeroizing;
-
-/// Largest image accepted for a QR code (bytes).
-pub(crate) const MAX_IMAGE: usize = 16 * 1024 * 1024;
 
 /// The wallet at a glance: DID, whether the ledger sees it, counts (`Wallet::status`).
 #[tauri::command]
@@ -19,8 +17,10 @@ pub(crate) async fn identity(state: State<'_, AppState>) -> Result<Status> {
 
 /// This device's holder key, public, for an issuer to bind a credential to.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub(crate) struct HolderKey {
     /// The public JWK.
+    #[cfg_attr(test, ts(type = "unknown"))]
     pub(crate) jwk: serde_json::Value,
     /// Its RFC 7638 thumbprint.
     pub(crate) thumbprint: String,
@@ -71,12 +71,7 @@ pub(crate) async fn receive_qr_image(
     state: State<'_, AppState>,
     image: Vec<u8>,
 ) -> Result<Received> {
-    if image.len() > MAX_IMAGE {
-        return Err(Error::InvalidSetting(
-            "the image is too large (16 MB at most)".into(),
-        ));
-    }
-    let texts = civitas_exchange::qr::decode_image(&image)?;
+    let texts = decode_qr_image(&image)?;
     let text = Zeroizing::new(texts.join("\n"));
     state.wallet(move |w| w.receive(&text, now())).await
 }

@@ -11,6 +11,7 @@ use tauri::State;
 /// A history entry with the display names of its type and claims (from the type
 /// metadata; the values were never recorded).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub(crate) struct HistoryView {
     /// The entry as the wallet keeps it.
     #[serde(flatten)]

@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 
 /// Where the app stands: what the first screen depends on.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub(crate) struct AppStatus {
     /// A wallet exists on this device.
     pub(crate) has_wallet: bool,
@@ -46,6 +47,7 @@ pub(crate) async fn app_state(state: State<'_, AppState>) -> Result<AppStatus> {
 
 /// A new wallet.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub(crate) struct Created {
     /// The citizen's new DID.
     pub(crate) did: String,
@@ -79,6 +81,7 @@ pub(crate) async fn create_wallet(
 
 /// The recovery kit, shown once.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub(crate) struct RecoveryKit {
     /// The 24 words, in order.
     pub(crate) words: Vec<String>,
@@ -105,6 +108,7 @@ pub(crate) async fn recovery_kit(state: State<'_, AppState>) -> Result<RecoveryK
 
 /// One word typed back: its position (from 1) and the word.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub(crate) struct WordCheck {
     /// Position in the kit, from 1.
     pub(crate) position: usize,

@@ -26,9 +26,7 @@
     unreachable_pub
 )]
 
-use civitas_credential::ClaimPath;
-use civitas_credential::types::PID;
-use civitas_exchange::openid4vp::{AuthorizationRequest, RequestUrl};
+use civitas_exchange::openid4vp::RequestUrl;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
@@ -300,8 +298,9 @@ impl Ui {
     }
 }
 
-/// The counter's request: `civitas request` if the CLI has it, else the library.
-fn counter_request(world: &World) -> (String, &'static str) {
+/// The counter's request, made by `civitas request` as a clerk would; the test fails if
+/// the CLI cannot make it (there is no fallback to the library).
+fn counter_request(world: &World) -> String {
     let out = world.civitas(&[
         "request",
         "--vct",
@@ -313,22 +312,15 @@ fn counter_request(world: &World) -> (String, &'static str) {
         "--no-terminal",
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
-    if out.status.success()
-        && let Some(url) = text.lines().find(|l| l.starts_with("openid4vp://"))
-    {
-        return (url.to_string(), "civitas request");
-    }
-    let p = |s: &str| ClaimPath::parse(s).unwrap();
-    let request = AuthorizationRequest::for_counter(
-        "redirect_uri:https://counter-7.city.example/post",
-        None,
-        "e2e-nonce-0123456789abcdef",
-        PID.vct,
-        &[p("age_over_18")],
-        &[p("address.locality"), p("nationality")],
-    )
-    .unwrap();
-    (request.to_url(), "AuthorizationRequest::for_counter")
+    assert!(
+        out.status.success(),
+        "civitas request failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text.lines()
+        .find(|l| l.starts_with("openid4vp://"))
+        .unwrap_or_else(|| panic!("civitas request printed no openid4vp:// URL: {text}"))
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -439,7 +431,7 @@ async fn citizen_story_in_a_real_window() {
     ui.wait_text("#error", "already have").await;
 
     // 3. The counter's request.
-    let (url, made_by) = counter_request(&world);
+    let url = counter_request(&world);
     let RequestUrl::ByValue(request) = RequestUrl::parse(&url).unwrap() else {
         panic!("a request by reference")
     };
@@ -641,7 +633,7 @@ async fn citizen_story_in_a_real_window() {
 
     ui.c.close().await.unwrap();
     eprintln!(
-        "e2e: session {:.2?}, first screen {:.2?}, whole story {:.2?}; request made by {made_by}; \
+        "e2e: session {:.2?}, first screen {:.2?}, whole story {:.2?}; \
          proof in {parts} QR code(s)",
         session,
         first_screen,

@@ -1,12 +1,12 @@
 //! `civitas accredit`: roots declare themselves, accredit issuers, and withdraw
 //! accreditations, on the ledger.
 
-use crate::commands::did::Identity;
 use crate::error::{CliError, Result};
+use crate::identity::Identity;
 use crate::ledger_arg::{self, default_ledger};
 use crate::util::{out, parse_time, time_or_now};
 use civitas_credential::CredentialType;
-use civitas_ledger::build::{self, AccreditationSpec};
+use civitas_ledger::sign::{self, AccreditationSpec};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -68,9 +68,9 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     let entry = if args.root {
         let vcts = vct_uris(&args.vcts)?;
         let refs: Vec<&str> = vcts.iter().map(String::as_str).collect();
-        build::root(id.signing(), &refs, args.name.as_deref(), now)
+        sign::root(id.signing(), &refs, args.name.as_deref(), now)
     } else if let Some(revoke) = &args.revoke {
-        build::revocation(id.signing(), revoke, now)
+        sign::revocation(id.signing(), revoke, now)
     } else {
         let vcts = vct_uris(&args.vcts)?;
         let refs: Vec<&str> = vcts.iter().map(String::as_str).collect();
@@ -87,7 +87,7 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
             exp: args.exp.as_deref().map(parse_time).transpose()?,
             delegate: args.delegate,
         };
-        let entry = build::accreditation(id.signing(), &spec, now);
+        let entry = sign::accreditation(id.signing(), &spec, now);
         if entry.is_ok() {
             out(&format!("accreditation id: {}", spec.id))?;
         }

@@ -2,6 +2,7 @@
 //! person to watch.
 
 use crate::error::{CliError, Result};
+use crate::render::plain;
 use crate::util::out;
 use civitas_credential::status_list::{StatusList, status};
 use civitas_credential::types::{MEDICAL, PID};
@@ -11,7 +12,7 @@ use civitas_did::Purpose;
 use civitas_did::webvh::{self, DocKey};
 use civitas_exchange::openid4vp::{self, AuthorizationRequest};
 use civitas_exchange::qr::{self, QrOptions};
-use civitas_ledger::build::{self, AccreditationSpec, Signing};
+use civitas_ledger::sign::{self, AccreditationSpec, Signing};
 use civitas_ledger::{LedgerReader, LedgerWriter, SqliteLedger, system_clock};
 use civitas_verifier::{AccreditationTrust, LedgerStatus, Policy, Request, Verifier};
 use serde_json::json;
@@ -44,7 +45,8 @@ impl Party {
     }
 }
 
-fn fail<E: std::fmt::Display>(e: E) -> CliError {
+/// Any library failure during the story: the demo fails (exit 1) with its message.
+fn story_failed<E: std::fmt::Display>(e: E) -> CliError {
     CliError::Failed(e.to_string())
 }
 
@@ -64,10 +66,10 @@ fn create(ledger: &dyn LedgerWriter, host: &str, path: &str, now: i64) -> Result
         vec![webvh::next_key_hash(next.public())],
         now,
     )
-    .map_err(fail)?;
+    .map_err(story_failed)?;
     ledger
-        .append(&build::did_log(entry.as_str()))
-        .map_err(fail)?;
+        .append(&sign::did_log(entry.as_str()))
+        .map_err(story_failed)?;
     let did = did.as_str().to_string();
     Ok(Party {
         kid: format!("{did}#key-1"),
@@ -93,7 +95,7 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
             d.clone()
         }
         None => {
-            tmp = tempfile::tempdir().map_err(fail)?;
+            tmp = tempfile::tempdir().map_err(story_failed)?;
             tmp.path().to_path_buf()
         }
     };
@@ -114,9 +116,9 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     out("   may issue what, and which credentials are revoked, in a verifiable log.")?;
     let ledger = Arc::new(
         SqliteLedger::embedded(&db, crate::ledger_arg::DEFAULT_HOST, system_clock())
-            .map_err(fail)?,
+            .map_err(story_failed)?,
     );
-    let host = ledger.info().map_err(fail)?.host;
+    let host = ledger.info().map_err(story_failed)?.host;
 
     out("2. The City of Civitas, city hall and the hospital get decentralized identifiers")?;
     out("   (did:webvh) anchored on the ledger; each can rotate its keys later.")?;
@@ -131,15 +133,15 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     out("   personal IDs and the hospital for medical summaries.")?;
     ledger
         .append(
-            &build::root(
+            &sign::root(
                 city.signing(),
                 &[PID.vct, MEDICAL.vct],
                 Some("City of Civitas"),
                 now,
             )
-            .map_err(fail)?,
+            .map_err(story_failed)?,
         )
-        .map_err(fail)?;
+        .map_err(story_failed)?;
     for (id, party, vct, name) in [
         ("acc-city-hall", &hall, PID.vct, "City Hall"),
         ("acc-hospital", &hospital, MEDICAL.vct, "General Hospital"),
@@ -154,14 +156,14 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
             delegate: false,
         };
         ledger
-            .append(&build::accreditation(city.signing(), &spec, now).map_err(fail)?)
-            .map_err(fail)?;
+            .append(&sign::accreditation(city.signing(), &spec, now).map_err(story_failed)?)
+            .map_err(story_failed)?;
     }
-    let uri = build::status_list_uri(&host, &hall.did, "pid");
-    let mut list = StatusList::new(2, 1024).map_err(fail)?;
+    let uri = sign::status_list_uri(&host, &hall.did, "pid");
+    let mut list = StatusList::new(2, 1024).map_err(story_failed)?;
     ledger
-        .append(&build::status_list(hall.signing(), &uri, &list, now).map_err(fail)?)
-        .map_err(fail)?;
+        .append(&sign::status_list(hall.signing(), &uri, &list, now).map_err(story_failed)?)
+        .map_err(story_failed)?;
     out("   City hall publishes a revocation list for the IDs it issues.\n")?;
 
     out("4. City hall issues the citizen's personal ID; the hospital a medical summary.")?;
@@ -182,7 +184,7 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
         idx: 42,
         uri: uri.clone(),
     });
-    let pid = issue(&pid_claims, &o, &hall.key, &SystemRng).map_err(fail)?;
+    let pid = issue(&pid_claims, &o, &hall.key, &SystemRng).map_err(story_failed)?;
     let med_claims = json!({
         "blood_type": "O+", "allergies": ["penicillin"], "organ_donor": true,
         "vaccinations": [{"vaccine": "influenza", "date": "2026-10-02", "dose": 1}],
@@ -193,7 +195,7 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     MEDICAL.configure(&mut o, &med_claims);
     o.exp = Some(now + 2 * year);
     o.holder = Some(HolderBinding::Jwk(citizen.public().clone()));
-    let medical = issue(&med_claims, &o, &hospital.key, &SystemRng).map_err(fail)?;
+    let medical = issue(&med_claims, &o, &hospital.key, &SystemRng).map_err(story_failed)?;
     out(&format!(
         "   {}: {} sealed claims; {}: {} sealed claims\n",
         PID.name("en"),
@@ -208,22 +210,22 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     let request = AuthorizationRequest::for_counter(
         client_id,
         None,
-        &openid4vp::generate_nonce(&SystemRng).map_err(fail)?,
+        &openid4vp::generate_nonce(&SystemRng).map_err(story_failed)?,
         PID.vct,
         &[civitas_credential::ClaimPath::key("age_over_18")],
         &[],
     )
-    .map_err(fail)?;
+    .map_err(story_failed)?;
     let wallet = [
-        Credential::parse(&pid).map_err(fail)?,
-        Credential::parse(&medical).map_err(fail)?,
+        Credential::parse(&pid).map_err(story_failed)?,
+        Credential::parse(&medical).map_err(story_failed)?,
     ];
     let report = openid4vp::match_request(&request, &wallet);
     let p1 = report
         .present(&request, &wallet, "pid", &[], &citizen, now)
-        .map_err(fail)?;
+        .map_err(story_failed)?;
     let payload = qr::encode_payload(&p1);
-    let code = qr::render(&payload, &QrOptions::default()).map_err(fail)?;
+    let code = qr::render(&payload, &QrOptions::default()).map_err(story_failed)?;
     out(&format!(
         "   {} characters of presentation → {} characters of CIV1 payload → QR version {} ({:?})",
         p1.len(),
@@ -247,10 +249,10 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
         aud: Some(client_id.to_string()),
         required: Vec::new(),
     };
-    let decoded = qr::decode_payload(&payload).map_err(fail)?;
+    let decoded = qr::decode_payload(&payload).map_err(story_failed)?;
     let verdict = verifier.verify(&decoded, &counter_request, now);
     all_as_expected &= verdict.valid;
-    for line in super::verify::plain(&verdict).lines() {
+    for line in plain(&verdict).lines() {
         out(&format!("     {line}"))?;
     }
     out("")?;
@@ -260,16 +262,16 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     let med_request = AuthorizationRequest::for_counter(
         client_id,
         None,
-        &openid4vp::generate_nonce(&SystemRng).map_err(fail)?,
+        &openid4vp::generate_nonce(&SystemRng).map_err(story_failed)?,
         MEDICAL.vct,
         &[civitas_credential::ClaimPath::key("blood_type")],
         &[],
     )
-    .map_err(fail)?;
+    .map_err(story_failed)?;
     let report = openid4vp::match_request(&med_request, &wallet);
     let p2 = report
         .present(&med_request, &wallet, "medical", &[], &citizen, now)
-        .map_err(fail)?;
+        .map_err(story_failed)?;
     let med_counter = Request {
         nonce: Some(med_request.nonce().to_string()),
         ..counter_request.clone()
@@ -287,7 +289,7 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     let tampered = tamper_blood_type(&p2);
     let v = verifier.verify(&tampered, &med_counter, now);
     all_as_expected &= !v.valid;
-    out(&format!("     tampered copy: {}", super::verify::plain(&v)))?;
+    out(&format!("     tampered copy: {}", plain(&v)))?;
 
     out("8. The ID presentation replayed for another counter's request is refused:")?;
     let other = Request {
@@ -296,17 +298,17 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     };
     let v = verifier.verify(&p1, &other, now);
     all_as_expected &= !v.valid;
-    out(&format!("     {}", super::verify::plain(&v)))?;
+    out(&format!("     {}", plain(&v)))?;
 
     out("9. City hall revokes the ID (it was reported stolen). The same presentation,")?;
     out("   checked again, is refused:")?;
-    list.set(42, status::INVALID).map_err(fail)?;
+    list.set(42, status::INVALID).map_err(story_failed)?;
     ledger
-        .append(&build::status_list(hall.signing(), &uri, &list, now + 1).map_err(fail)?)
-        .map_err(fail)?;
+        .append(&sign::status_list(hall.signing(), &uri, &list, now + 1).map_err(story_failed)?)
+        .map_err(story_failed)?;
     let v = verifier.verify(&p1, &counter_request, now + 2);
     all_as_expected &= v.code == Some("revoked");
-    out(&format!("     {}", super::verify::plain(&v)))?;
+    out(&format!("     {}", plain(&v)))?;
 
     if args.keep.is_some() {
         let save = |name: &str, text: &str| {

@@ -8,6 +8,7 @@
 //! consumes `next.jwk`: a thief with `signing.jwk` and `update.jwk` cannot rotate.
 
 use crate::error::{CliError, Result};
+use crate::identity::Identity;
 use crate::ledger_arg::{self, default_ledger};
 use crate::util::{out, parse_time, time_or_now};
 use civitas_crypto::{Algorithm, SigningKey, SystemRng};
@@ -103,43 +104,6 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
     }
 }
 
-/// A DID's key directory.
-pub(crate) struct Identity {
-    pub(crate) did: String,
-    pub(crate) kid: String,
-    pub(crate) signing: SigningKey,
-}
-
-impl Identity {
-    /// Loads `identity.json` and `signing.jwk` from `dir`.
-    pub(crate) fn load(dir: &Path) -> Result<Identity> {
-        let text = std::fs::read_to_string(dir.join("identity.json")).map_err(|e| {
-            CliError::Input(format!("{}: {e}", dir.join("identity.json").display()))
-        })?;
-        let v: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| CliError::Input(format!("identity.json: {e}")))?;
-        let field = |n: &str| {
-            v.get(n)
-                .and_then(|x| x.as_str())
-                .map(str::to_string)
-                .ok_or_else(|| CliError::Input(format!("identity.json has no \"{n}\"")))
-        };
-        Ok(Identity {
-            did: field("did")?,
-            kid: field("kid")?,
-            signing: SigningKey::load(&dir.join("signing.jwk"))?,
-        })
-    }
-
-    pub(crate) fn signing(&self) -> civitas_ledger::build::Signing<'_> {
-        civitas_ledger::build::Signing {
-            did: &self.did,
-            kid: &self.kid,
-            signer: &self.signing,
-        }
-    }
-}
-
 fn write_identity(dir: &Path, did: &str, kid: &str) -> Result<()> {
     let text = serde_json::to_string_pretty(&json!({"did": did, "kid": kid}))
         .map_err(|e| CliError::Failed(e.to_string()))?;
@@ -181,7 +145,7 @@ fn create(path: &str, dir: &Path, ledger_arg: &str, now: i64) -> Result<ExitCode
     next.save(&dir.join("next.jwk"))?;
     let kid = format!("{}#key-1", did.as_str());
     write_identity(dir, did.as_str(), &kid)?;
-    let receipt = ledger_arg::append(&*ledger, &civitas_ledger::build::did_log(entry.as_str()))?;
+    let receipt = ledger_arg::append(&*ledger, &civitas_ledger::sign::did_log(entry.as_str()))?;
     out(&format!(
         "created at ledger index {}; keys in {}",
         receipt.index,
@@ -275,7 +239,7 @@ fn change(args: &ChangeArgs, what: Change) -> Result<ExitCode> {
     }
     let mut last = None;
     for entry in &entries {
-        match ledger_arg::append(&*ledger, &civitas_ledger::build::did_log(entry.as_str())) {
+        match ledger_arg::append(&*ledger, &civitas_ledger::sign::did_log(entry.as_str())) {
             Ok(r) => last = Some(r),
             Err(e) => {
                 let _ = std::fs::remove_file(&pending_next);
@@ -342,7 +306,7 @@ fn import(file: &Path, ledger_arg: &str) -> Result<ExitCode> {
     let mut count = 0;
     let mut did = String::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let receipt = ledger_arg::append(&*ledger, &civitas_ledger::build::did_log(line))?;
+        let receipt = ledger_arg::append(&*ledger, &civitas_ledger::sign::did_log(line))?;
         if did.is_empty() {
             did = serde_json::from_str::<serde_json::Value>(line)
                 .ok()

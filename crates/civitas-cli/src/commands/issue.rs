@@ -1,6 +1,7 @@
 //! `civitas issue`: sign an SD-JWT VC.
 
 use crate::error::{CliError, Result};
+use crate::identity::read_public_key;
 use crate::util::{out, parse_time, read_json_object, time_or_now};
 use civitas_credential::{ClaimPath, CredentialType, HolderBinding, IssueOptions, issue};
 use civitas_crypto::{SigningKey, SystemRng};
@@ -55,7 +56,7 @@ pub(crate) struct Args {
 pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     let key = SigningKey::load(&args.key)?;
     let claims = read_json_object(&args.claims)?;
-    let holder = super::key::read_public(&args.holder)?;
+    let holder = read_public_key(&args.holder)?;
     let iat = time_or_now(args.at.as_deref())?;
     let known = CredentialType::lookup(&args.vct);
     let vct = known.map_or(args.vct.clone(), |t| t.vct.to_string());

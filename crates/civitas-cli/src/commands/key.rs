@@ -1,8 +1,9 @@
 //! `civitas key generate|show|public`.
 
 use crate::error::Result;
+use crate::identity::read_public_key;
 use crate::util::out;
-use civitas_crypto::{Algorithm, PublicKey, SigningKey, SystemRng};
+use civitas_crypto::{Algorithm, SigningKey, SystemRng};
 use clap::{Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,29 +59,18 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             out(&key.public().did_jwk())?;
         }
         Command::Show { file } => {
-            let key = read_public(&file)?;
+            let key = read_public_key(&file)?;
             out(&format!("algorithm   {}", key.algorithm()))?;
             out(&format!("thumbprint  {}", key.thumbprint()))?;
             out(&format!("did:key     {}", key.did_key()))?;
             out(&format!("did:jwk     {}", key.did_jwk()))?;
         }
         Command::Public { file } => {
-            let key = read_public(&file)?;
+            let key = read_public_key(&file)?;
             let text = serde_json::to_string_pretty(&key.to_jwk())
                 .map_err(|e| crate::error::CliError::Failed(e.to_string()))?;
             out(&text)?;
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The public key of a JWK file, private or public. A private key is checked (its
-/// public part must match) but never printed.
-pub(crate) fn read_public(file: &std::path::Path) -> Result<PublicKey> {
-    let jwk = civitas_crypto::read_jwk(file)?;
-    if jwk.is_private() {
-        Ok(SigningKey::from_jwk(&jwk)?.public().clone())
-    } else {
-        Ok(PublicKey::from_jwk(&jwk)?)
-    }
 }

@@ -54,10 +54,6 @@ pub(crate) enum Command {
     },
 }
 
-fn fail(e: civitas_ledger::Error) -> CliError {
-    CliError::Failed(e.to_string())
-}
-
 fn progress(what: &'static str) -> impl FnMut(u64, u64) {
     let mut last = std::time::Instant::now();
     move |done, total| {
@@ -78,10 +74,10 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
         Command::Serve { db, listen, host } => serve(&db, &listen, &host),
         Command::Status { ledger } => {
             let l = crate::ledger_arg::reader(&ledger)?;
-            let info = l.info().map_err(fail)?;
-            let note = l.checkpoint().map_err(fail)?;
-            let key = NoteVerifier::parse(&info.log_key).map_err(fail)?;
-            let cp = Checkpoint::open(&note, &key).map_err(fail)?;
+            let info = l.info()?;
+            let note = l.checkpoint()?;
+            let key = NoteVerifier::parse(&info.log_key)?;
+            let cp = Checkpoint::open(&note, &key)?;
             out(&format!("ledger   {} ({})", info.origin, info.role))?;
             out(&format!("entries  {}", info.size))?;
             out(&format!("root     {}", cp.root))?;
@@ -98,11 +94,11 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Sync { from, to, log_key } => {
-            let remote = HttpLedger::new(&from).map_err(fail)?;
+            let remote = HttpLedger::new(&from)?;
             let replica = if to.exists() {
-                SqliteLedger::open(&to, None, system_clock()).map_err(fail)?
+                SqliteLedger::open(&to, None, system_clock())?
             } else {
-                let mut info = remote.info().map_err(fail)?;
+                let mut info = remote.info()?;
                 if let Some(k) = log_key {
                     NoteVerifier::parse(&k)
                         .map_err(|e| CliError::Usage(format!("--log-key: {e}")))?;
@@ -119,10 +115,9 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
                         info.log_key
                     );
                 }
-                SqliteLedger::create_replica(&to, &info, &from, system_clock()).map_err(fail)?
+                SqliteLedger::create_replica(&to, &info, &from, system_clock())?
             };
-            let report =
-                civitas_ledger::sync(&remote, &replica, &mut progress("synced")).map_err(fail)?;
+            let report = civitas_ledger::sync(&remote, &replica, &mut progress("synced"))?;
             out(&format!(
                 "{}: {} new entries, now {} (consistency proof and every entry verified)",
                 to.display(),
@@ -132,9 +127,8 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { db } => {
-            let ledger = SqliteLedger::open(std::path::Path::new(&db), None, system_clock())
-                .map_err(fail)?;
-            let report = ledger.audit(&mut progress("replayed")).map_err(fail)?;
+            let ledger = SqliteLedger::open(std::path::Path::new(&db), None, system_clock())?;
+            let report = ledger.audit(&mut progress("replayed"))?;
             out(&format!(
                 "audit passed: {} entries re-validated from entry 0; root {} matches the signed checkpoint",
                 report.entries, report.root
@@ -145,16 +139,18 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
 }
 
 fn serve(db: &str, listen: &str, host: &str) -> Result<ExitCode> {
-    let ledger = Arc::new(
-        SqliteLedger::embedded(std::path::Path::new(db), host, system_clock()).map_err(fail)?,
-    );
+    let ledger = Arc::new(SqliteLedger::embedded(
+        std::path::Path::new(db),
+        host,
+        system_clock(),
+    )?);
     if ledger.is_replica() {
         return Err(CliError::Usage(format!(
             "{db} is a replica; serve the origin"
         )));
     }
     crate::util::serve_on(listen, |listener, addr| async move {
-        let info = ledger.info().map_err(fail)?;
+        let info = ledger.info()?;
         out(&format!(
             "serving {} ({} entries) on http://{addr}",
             info.origin, info.size

@@ -1,9 +1,9 @@
 //! One module per subcommand: its arguments and an `exec` that calls the libraries.
+//! Larger subcommands are folders (`counter/`, `verify/`, `wallet/`). No command
+//! module imports another: what several share lives in the crate's top-level modules.
 
 pub(crate) mod accredit;
-pub(crate) mod batch;
 pub(crate) mod counter;
-pub(crate) mod counter_web;
 pub(crate) mod demo;
 pub(crate) mod did;
 pub(crate) mod issue;

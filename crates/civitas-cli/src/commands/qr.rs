@@ -2,6 +2,7 @@
 //! image, and back.
 
 use crate::error::{CliError, Result};
+use crate::qr_file::write_qr;
 use crate::util::{out, read_input};
 use civitas_exchange::qr::{self, EccLevel, QrOptions, TerminalStyle};
 use clap::Subcommand;
@@ -72,7 +73,7 @@ pub(crate) enum Command {
 
 fn presentation(input: Option<&std::path::Path>) -> Result<String> {
     let bytes = read_input(input)?;
-    crate::input::presentation_from_bytes(&bytes).map_err(|r| CliError::Failed(r.reason))
+    civitas_verifier::scan::presentation_from_bytes(&bytes).map_err(|r| CliError::Failed(r.reason))
 }
 
 pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
@@ -103,7 +104,7 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
                     let ext = output.extension().and_then(|s| s.to_str()).unwrap_or("png");
                     output.with_file_name(format!("{stem}-{}.{ext}", i + 1))
                 };
-                super::request::write_qr(c, &path)?;
+                write_qr(c, &path)?;
                 if show {
                     out(&c.to_terminal(TerminalStyle::default()))?;
                 }

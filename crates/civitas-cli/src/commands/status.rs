@@ -1,11 +1,11 @@
 //! `civitas status publish|revoke|show`: an issuer's Token Status Lists on the ledger.
 
-use crate::commands::did::Identity;
 use crate::error::{CliError, Result};
+use crate::identity::Identity;
 use crate::ledger_arg::{self, default_ledger};
 use crate::util::{out, time_or_now};
 use civitas_credential::status_list::{StatusList, parse_status_list_token, status};
-use civitas_ledger::build;
+use civitas_ledger::sign;
 use clap::Subcommand;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,10 +68,10 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
                 .info()
                 .map_err(|e| CliError::Failed(e.to_string()))?
                 .host;
-            let uri = build::status_list_uri(&host, &id.did, &name);
+            let uri = sign::status_list_uri(&host, &id.did, &name);
             // Two bits an entry: valid, revoked, suspended.
             let list = StatusList::new(2, size).map_err(|e| CliError::Usage(e.to_string()))?;
-            let entry = build::status_list(id.signing(), &uri, &list, time_or_now(at.as_deref())?)
+            let entry = sign::status_list(id.signing(), &uri, &list, time_or_now(at.as_deref())?)
                 .map_err(|e| CliError::Failed(e.to_string()))?;
             let receipt = ledger_arg::append(&*ledger, &entry)?;
             out(&format!(
@@ -119,7 +119,7 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             list.set(index, value)
                 .map_err(|e| CliError::Usage(e.to_string()))?;
             let now = time_or_now(at.as_deref())?.max(current.iat + 1);
-            let entry = build::status_list(id.signing(), &uri, &list, now)
+            let entry = sign::status_list(id.signing(), &uri, &list, now)
                 .map_err(|e| CliError::Failed(e.to_string()))?;
             let receipt = ledger_arg::append(&*ledger, &entry)?;
             let what = match value {

@@ -1,5 +1,6 @@
-//! Helpers shared by the `civitas` binary's integration tests: running the binary,
-//! reading its output, and servers it starts on loopback.
+//! Helpers shared by the `civitas` binary's integration tests (every `tests/*.rs`
+//! declares `mod support;`): running the binary, reading its output, and servers it
+//! starts on loopback. A helper two test files need belongs here, not in either.
 #![allow(
     dead_code,
     unreachable_pub,
@@ -8,16 +9,34 @@
     clippy::panic
 )]
 
+use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
+/// The `civitas` binary under test, as a command to add arguments, environment or
+/// pipes to.
+pub fn civitas_command() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_civitas"))
+}
+
 /// `civitas <args>`.
 pub fn civitas(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_civitas"))
+    civitas_command().args(args).output().unwrap()
+}
+
+/// `civitas <args>` with `input` on standard input.
+pub fn civitas_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = civitas_command()
         .args(args)
-        .output()
-        .unwrap()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The command may exit before reading (a usage error): a closed pipe is fine.
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait_with_output().unwrap()
 }
 
 /// `civitas <args>`, which must succeed; its standard output.
@@ -32,12 +51,14 @@ pub fn ok(args: &[&str]) -> String {
     String::from_utf8(o.stdout).unwrap()
 }
 
+/// Standard output, which must be UTF-8.
 pub fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    String::from_utf8(o.stdout.clone()).unwrap()
 }
 
+/// Standard error, which must be UTF-8.
 pub fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 /// `dir/name` as a string argument.
@@ -97,7 +118,7 @@ impl Served {
     /// `civitas <args> --listen 127.0.0.1:PORT`, once it accepts connections.
     pub fn start(args: &[&str]) -> Served {
         let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_civitas"))
+        let child = civitas_command()
             .args(args)
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())

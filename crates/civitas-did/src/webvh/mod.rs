@@ -17,6 +17,9 @@
 //!    refusal has its own [`LogError`] variant (replay, broken chain, unauthorized
 //!    key, key not pre-rotated, bad signature, time going backwards or in the future,
 //!    wrong SCID, entry after deactivation, malformed, oversized…).
+//!    Each check is a named step in `check/` (parse once, then sequence, time,
+//!    parameters, SCID and entryHash chain, document, authorized keys, proofs), run in
+//!    order by `check::check_entry`.
 //! 3. **Update, rotate, deactivate** — [`update`], [`rotate`], [`deactivate`] make
 //!    the next entries; each is verified against the state before it is returned.
 //! 4. **Resolve** — [`LogState::resolve`] as of a version id or a time, or
@@ -91,23 +94,24 @@
 //! didwebvh-rs); making witness proofs is not supported yet. An entry that turns
 //! witnessing on from `{}` must itself be witnessed, as the spec says.
 
+mod check;
 mod did;
 mod error;
 mod hash;
+mod log;
 mod proof;
 mod source;
-mod state;
+mod validate;
 mod witness;
 mod write;
 
+pub use check::{MAX_ENTRY_BYTES, METHOD};
 pub use did::Did;
 pub use error::{LogError, Result};
 pub use hash::next_key_hash;
+pub use log::{LogState, LogVersion};
 pub use source::{DidLogSource, MemoryLogSource, WebvhResolver};
-pub use state::{
-    LogState, LogVersion, MAX_ENTRY_BYTES, METHOD, replay_verified_log, validate_jsonl,
-    validate_log,
-};
+pub use validate::{replay_verified_log, validate_jsonl, validate_log};
 pub use witness::MAX_WITNESS_BYTES;
 pub use write::{
     DocKey, LogEntry, create, deactivate, did_document, rotate, unchecked_next_entry, update,

@@ -5,10 +5,10 @@
 //! entry a Civitas ledger would refuse; a refusal comes back as the same
 //! [`LogError`] the ledger would give.
 
+use super::check::METHOD;
 use super::did::{Did, SCID_PLACEHOLDER};
 use super::hash::{entry_hash, format_time, jcs, multihash_b58, to_datetime};
 use super::proof::sign_entry;
-use super::state::METHOD;
 use super::{LogError, LogState, Result};
 use crate::Purpose;
 use civitas_crypto::{Algorithm, PublicKey, Signer};

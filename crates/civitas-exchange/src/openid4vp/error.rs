@@ -1,19 +1,167 @@
-//! The one error type of the [`openid4vp`](crate::openid4vp) module.
+//! The errors of the [`openid4vp`](crate::openid4vp) module, one enum per concern
+//! behind the transparent top-level [`Error`]:
 //!
-//! Every rejection has its own variant, and [`Error::kind`] gives a copyable
-//! [`ErrorKind`] whose [`ErrorKind::as_str`] is a stable code (`"openid4vp.invalid_id"`)
-//! that front ends and logs can match on. Messages never echo claim values, and quote
-//! at most a few dozen characters of any input.
+//! | concern | enum | raised in |
+//! |---|---|---|
+//! | input size and JSON | [`InputError`] | `json.rs`, `form.rs`, every reader |
+//! | DCQL rules | [`DcqlError`] | `dcql/read.rs`, `dcql/claim_sets.rs` |
+//! | the Authorization Request | [`RequestError`] | `request/`, `form.rs` |
+//! | signed objects (Request Objects, receipts) | [`SignedObjectError`] | `jws.rs`, `request/signing.rs`, `receipt.rs` |
+//! | wallet-side matching | [`MatchingError`] | `matching.rs` |
+//! | the response | [`ResponseError`] | `response/` |
+//!
+//! Every rejection has its own variant. Its stable code (`"openid4vp.invalid_id"`),
+//! which front ends, logs and `civitas verify --json` match on, is derived from the
+//! variant name (`openid4vp.` and the name in snake case) by `strum`, and so is its
+//! copyable kind; [`Error::kind`] and [`Error::code`] reach them from the top. Messages
+//! never echo claim values, and quote at most a few dozen characters of any input.
 
 /// Result alias for the [`openid4vp`](crate::openid4vp) module.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// What can go wrong building, parsing, matching, answering or checking OpenID4VP
-/// requests and responses, and signing or verifying receipts.
+/// Implements `kind()` and `code()` for a concern enum whose kind enum is derived by
+/// `strum::EnumDiscriminants` and whose code is derived by `strum::IntoStaticStr`.
+macro_rules! concern {
+    ($error:ident, $kind:ident) => {
+        impl $error {
+            /// The kind of this error, without its details.
+            pub fn kind(&self) -> $kind {
+                self.into()
+            }
+
+            /// The stable code of this error, such as `"openid4vp.too_long"`.
+            pub fn code(&self) -> &'static str {
+                self.into()
+            }
+        }
+
+        impl $kind {
+            /// The stable code of this kind.
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+        }
+    };
+}
+
+/// What can go wrong in the [`openid4vp`](crate::openid4vp) module: one variant per concern,
+/// each wrapping that concern's enum and showing its message unchanged.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    // ----- input size and JSON -----
+    /// See [`InputError`].
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// See [`DcqlError`].
+    #[error(transparent)]
+    Dcql(#[from] DcqlError),
+    /// See [`RequestError`].
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    /// See [`SignedObjectError`].
+    #[error(transparent)]
+    SignedObject(#[from] SignedObjectError),
+    /// See [`MatchingError`].
+    #[error(transparent)]
+    Matching(#[from] MatchingError),
+    /// See [`ResponseError`].
+    #[error(transparent)]
+    Response(#[from] ResponseError),
+}
+
+/// The kind of an [`Error`], without its details: copyable, comparable, with a
+/// stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// See [`InputErrorKind`].
+    Input(InputErrorKind),
+    /// See [`DcqlErrorKind`].
+    Dcql(DcqlErrorKind),
+    /// See [`RequestErrorKind`].
+    Request(RequestErrorKind),
+    /// See [`SignedObjectErrorKind`].
+    SignedObject(SignedObjectErrorKind),
+    /// See [`MatchingErrorKind`].
+    Matching(MatchingErrorKind),
+    /// See [`ResponseErrorKind`].
+    Response(ResponseErrorKind),
+}
+
+impl Error {
+    /// The kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Input(e) => ErrorKind::Input(e.kind()),
+            Error::Dcql(e) => ErrorKind::Dcql(e.kind()),
+            Error::Request(e) => ErrorKind::Request(e.kind()),
+            Error::SignedObject(e) => ErrorKind::SignedObject(e.kind()),
+            Error::Matching(e) => ErrorKind::Matching(e.kind()),
+            Error::Response(e) => ErrorKind::Response(e.kind()),
+        }
+    }
+
+    /// The stable code of this error (shorthand for `self.kind().as_str()`).
+    pub fn code(&self) -> &'static str {
+        self.kind().as_str()
+    }
+}
+
+impl ErrorKind {
+    /// The stable code, `openid4vp.<snake_case name of the variant>`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Input(k) => k.as_str(),
+            ErrorKind::Dcql(k) => k.as_str(),
+            ErrorKind::Request(k) => k.as_str(),
+            ErrorKind::SignedObject(k) => k.as_str(),
+            ErrorKind::Matching(k) => k.as_str(),
+            ErrorKind::Response(k) => k.as_str(),
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<civitas_crypto::Error> for Error {
+    fn from(e: civitas_crypto::Error) -> Self {
+        Error::SignedObject(e.into())
+    }
+}
+
+impl From<civitas_credential::Error> for Error {
+    fn from(e: civitas_credential::Error) -> Self {
+        Error::Matching(e.into())
+    }
+}
+
+/// At most `max` characters of `text`, with `…` when cut: inputs quoted in messages.
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let head: String = text.chars().take(max).collect();
+        format!("{head}…")
+    }
+}
+
+/// An input refused for its size or its JSON: too long, not JSON, a wrong type, a missing
+/// or unknown member.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumDiscriminants)]
+#[strum(prefix = "openid4vp.", serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(InputErrorKind),
+    doc = "The kind of a [`InputError`]: copyable, with the same stable code.",
+    derive(Hash, strum::IntoStaticStr, strum::EnumIter),
+    strum(prefix = "openid4vp.", serialize_all = "snake_case"),
+    non_exhaustive
+)]
+#[non_exhaustive]
+pub enum InputError {
     /// An input is longer than its limit; refused before parsing.
     #[error("{what} is {len} bytes long, more than the {max} accepted")]
     TooLong {
@@ -69,8 +217,23 @@ pub enum Error {
         /// The object it was found in.
         what: &'static str,
     },
+}
 
-    // ----- DCQL -----
+concern!(InputError, InputErrorKind);
+
+/// A DCQL query (OpenID4VP 1.0 §6, §7) that breaks a rule, or a counter's claims that
+/// `claim_sets` cannot express.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumDiscriminants)]
+#[strum(prefix = "openid4vp.", serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(DcqlErrorKind),
+    doc = "The kind of a [`DcqlError`]: copyable, with the same stable code.",
+    derive(Hash, strum::IntoStaticStr, strum::EnumIter),
+    strum(prefix = "openid4vp.", serialize_all = "snake_case"),
+    non_exhaustive
+)]
+#[non_exhaustive]
+pub enum DcqlError {
     /// An identifier is not a non-empty string of `A-Z a-z 0-9 _ -` (OpenID4VP §6.1,
     /// §6.3).
     #[error("'{field}' is not a valid identifier ('{id}'): only A-Z, a-z, 0-9, '_' and '-'")]
@@ -153,8 +316,29 @@ pub enum Error {
         /// The id.
         id: String,
     },
+    /// The counter's builder was given more optional claims than `claim_sets` can
+    /// express compactly.
+    #[error("at most {max} optional claims (each subset becomes a claim set)")]
+    TooManyOptionalClaims {
+        /// The limit.
+        max: usize,
+    },
+}
 
-    // ----- the Authorization Request -----
+concern!(DcqlError, DcqlErrorKind);
+
+/// An Authorization Request (§5) or its URL that Civitas refuses.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumDiscriminants)]
+#[strum(prefix = "openid4vp.", serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(RequestErrorKind),
+    doc = "The kind of a [`RequestError`]: copyable, with the same stable code.",
+    derive(Hash, strum::IntoStaticStr, strum::EnumIter),
+    strum(prefix = "openid4vp.", serialize_all = "snake_case"),
+    non_exhaustive
+)]
+#[non_exhaustive]
+pub enum RequestError {
     /// The request URL is not an `openid4vp:` URL with a query.
     #[error("not an OpenID4VP request URL: {0}")]
     InvalidUrl(&'static str),
@@ -230,15 +414,23 @@ pub enum Error {
         "a request by reference needs a signed request object, which the '{0}' prefix cannot have"
     )]
     CannotSign(&'static str),
-    /// The counter's builder was given more optional claims than `claim_sets` can
-    /// express compactly.
-    #[error("at most {max} optional claims (each subset becomes a claim set)")]
-    TooManyOptionalClaims {
-        /// The limit.
-        max: usize,
-    },
+}
 
-    // ----- signed objects: Request Objects and receipts -----
+concern!(RequestError, RequestErrorKind);
+
+/// A signed object (a Request Object or a receipt) that is malformed, badly signed,
+/// or not the one expected; or signing failed.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumDiscriminants)]
+#[strum(prefix = "openid4vp.", serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(SignedObjectErrorKind),
+    doc = "The kind of a [`SignedObjectError`]: copyable, with the same stable code.",
+    derive(Hash, strum::IntoStaticStr, strum::EnumIter),
+    strum(prefix = "openid4vp.", serialize_all = "snake_case"),
+    non_exhaustive
+)]
+#[non_exhaustive]
+pub enum SignedObjectError {
     /// Not a compact JWS: parts, base64url, JSON header or payload.
     #[error("malformed {what}: {why}")]
     MalformedJws {
@@ -304,8 +496,23 @@ pub enum Error {
     /// The signer failed.
     #[error("signing failed: {0}")]
     Signing(#[from] civitas_crypto::Error),
+}
 
-    // ----- wallet-side matching -----
+concern!(SignedObjectError, SignedObjectErrorKind);
+
+/// Wallet-side matching: the held credentials against a request, and the holder's
+/// choices.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumDiscriminants)]
+#[strum(prefix = "openid4vp.", serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(MatchingErrorKind),
+    doc = "The kind of a [`MatchingError`]: copyable, with the same stable code.",
+    derive(Hash, strum::IntoStaticStr, strum::EnumIter),
+    strum(prefix = "openid4vp.", serialize_all = "snake_case"),
+    non_exhaustive
+)]
+#[non_exhaustive]
+pub enum MatchingError {
     /// A Credential Query id that the request or report does not have.
     #[error("no credential query '{0}'")]
     UnknownQuery(String),
@@ -323,8 +530,22 @@ pub enum Error {
     /// The credential library refused (selecting or presenting claims).
     #[error(transparent)]
     Credential(#[from] civitas_credential::Error),
+}
 
-    // ----- the response -----
+concern!(MatchingError, MatchingErrorKind);
+
+/// An Authorization Response (§8) that does not answer the request.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumDiscriminants)]
+#[strum(prefix = "openid4vp.", serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(ResponseErrorKind),
+    doc = "The kind of a [`ResponseError`]: copyable, with the same stable code.",
+    derive(Hash, strum::IntoStaticStr, strum::EnumIter),
+    strum(prefix = "openid4vp.", serialize_all = "snake_case"),
+    non_exhaustive
+)]
+#[non_exhaustive]
+pub enum ResponseError {
     /// A `vp_token` key that is not a Credential Query of the request.
     #[error("vp_token answers '{0}', which the request did not ask for")]
     UnexpectedCredentialQuery(String),
@@ -351,231 +572,4 @@ pub enum Error {
     StateMismatch,
 }
 
-/// The kind of an [`Error`], without its details: copyable, comparable, with a
-/// stable code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-#[allow(missing_docs)] // each variant is the Error variant of the same name
-pub enum ErrorKind {
-    TooLong,
-    InvalidJson,
-    WrongType,
-    MissingField,
-    EmptyArray,
-    TooMany,
-    UnknownMember,
-    InvalidId,
-    DuplicateCredentialId,
-    DuplicateClaimId,
-    DuplicateClaimPath,
-    UnknownFormat,
-    UnsupportedFormat,
-    InvalidPath,
-    InvalidValue,
-    ClaimSetsWithoutClaims,
-    ClaimWithoutId,
-    UnknownClaimId,
-    UnknownCredentialId,
-    DuplicateInOption,
-    InvalidUrl,
-    PercentEncoding,
-    DuplicateParameter,
-    MissingParameter,
-    UnsupportedParameter,
-    TransactionDataUnsupported,
-    UnsupportedResponseType,
-    UnsupportedResponseMode,
-    UnsupportedClientIdPrefix,
-    InvalidClientId,
-    ResponseUriMismatch,
-    InvalidUri,
-    InvalidToken,
-    MissingState,
-    InvalidRequestUriMethod,
-    RequestUriMethodWithoutRequestUri,
-    CannotSign,
-    TooManyOptionalClaims,
-    MalformedJws,
-    AlgorithmNotAllowed,
-    ForbiddenHeader,
-    WrongTyp,
-    MissingKid,
-    KidMismatch,
-    KeyResolution,
-    BadSignature,
-    ClientIdMismatch,
-    AudienceMismatch,
-    WalletNonceMismatch,
-    Expired,
-    IssuedInFuture,
-    Signing,
-    UnknownQuery,
-    NotOptional,
-    NotSatisfiable,
-    Credential,
-    UnexpectedCredentialQuery,
-    TooManyPresentations,
-    MalformedPresentation,
-    StateMismatch,
-}
-
-impl ErrorKind {
-    /// The stable code, `openid4vp.<snake_case name>`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::TooLong => "openid4vp.too_long",
-            ErrorKind::InvalidJson => "openid4vp.invalid_json",
-            ErrorKind::WrongType => "openid4vp.wrong_type",
-            ErrorKind::MissingField => "openid4vp.missing_field",
-            ErrorKind::EmptyArray => "openid4vp.empty_array",
-            ErrorKind::TooMany => "openid4vp.too_many",
-            ErrorKind::UnknownMember => "openid4vp.unknown_member",
-            ErrorKind::InvalidId => "openid4vp.invalid_id",
-            ErrorKind::DuplicateCredentialId => "openid4vp.duplicate_credential_id",
-            ErrorKind::DuplicateClaimId => "openid4vp.duplicate_claim_id",
-            ErrorKind::DuplicateClaimPath => "openid4vp.duplicate_claim_path",
-            ErrorKind::UnknownFormat => "openid4vp.unknown_format",
-            ErrorKind::UnsupportedFormat => "openid4vp.unsupported_format",
-            ErrorKind::InvalidPath => "openid4vp.invalid_path",
-            ErrorKind::InvalidValue => "openid4vp.invalid_value",
-            ErrorKind::ClaimSetsWithoutClaims => "openid4vp.claim_sets_without_claims",
-            ErrorKind::ClaimWithoutId => "openid4vp.claim_without_id",
-            ErrorKind::UnknownClaimId => "openid4vp.unknown_claim_id",
-            ErrorKind::UnknownCredentialId => "openid4vp.unknown_credential_id",
-            ErrorKind::DuplicateInOption => "openid4vp.duplicate_in_option",
-            ErrorKind::InvalidUrl => "openid4vp.invalid_url",
-            ErrorKind::PercentEncoding => "openid4vp.percent_encoding",
-            ErrorKind::DuplicateParameter => "openid4vp.duplicate_parameter",
-            ErrorKind::MissingParameter => "openid4vp.missing_parameter",
-            ErrorKind::UnsupportedParameter => "openid4vp.unsupported_parameter",
-            ErrorKind::TransactionDataUnsupported => "openid4vp.transaction_data_unsupported",
-            ErrorKind::UnsupportedResponseType => "openid4vp.unsupported_response_type",
-            ErrorKind::UnsupportedResponseMode => "openid4vp.unsupported_response_mode",
-            ErrorKind::UnsupportedClientIdPrefix => "openid4vp.unsupported_client_id_prefix",
-            ErrorKind::InvalidClientId => "openid4vp.invalid_client_id",
-            ErrorKind::ResponseUriMismatch => "openid4vp.response_uri_mismatch",
-            ErrorKind::InvalidUri => "openid4vp.invalid_uri",
-            ErrorKind::InvalidToken => "openid4vp.invalid_token",
-            ErrorKind::MissingState => "openid4vp.missing_state",
-            ErrorKind::InvalidRequestUriMethod => "openid4vp.invalid_request_uri_method",
-            ErrorKind::RequestUriMethodWithoutRequestUri => {
-                "openid4vp.request_uri_method_without_request_uri"
-            }
-            ErrorKind::CannotSign => "openid4vp.cannot_sign",
-            ErrorKind::TooManyOptionalClaims => "openid4vp.too_many_optional_claims",
-            ErrorKind::MalformedJws => "openid4vp.malformed_jws",
-            ErrorKind::AlgorithmNotAllowed => "openid4vp.algorithm_not_allowed",
-            ErrorKind::ForbiddenHeader => "openid4vp.forbidden_header",
-            ErrorKind::WrongTyp => "openid4vp.wrong_typ",
-            ErrorKind::MissingKid => "openid4vp.missing_kid",
-            ErrorKind::KidMismatch => "openid4vp.kid_mismatch",
-            ErrorKind::KeyResolution => "openid4vp.key_resolution",
-            ErrorKind::BadSignature => "openid4vp.bad_signature",
-            ErrorKind::ClientIdMismatch => "openid4vp.client_id_mismatch",
-            ErrorKind::AudienceMismatch => "openid4vp.audience_mismatch",
-            ErrorKind::WalletNonceMismatch => "openid4vp.wallet_nonce_mismatch",
-            ErrorKind::Expired => "openid4vp.expired",
-            ErrorKind::IssuedInFuture => "openid4vp.issued_in_future",
-            ErrorKind::Signing => "openid4vp.signing",
-            ErrorKind::UnknownQuery => "openid4vp.unknown_query",
-            ErrorKind::NotOptional => "openid4vp.not_optional",
-            ErrorKind::NotSatisfiable => "openid4vp.not_satisfiable",
-            ErrorKind::Credential => "openid4vp.credential",
-            ErrorKind::UnexpectedCredentialQuery => "openid4vp.unexpected_credential_query",
-            ErrorKind::TooManyPresentations => "openid4vp.too_many_presentations",
-            ErrorKind::MalformedPresentation => "openid4vp.malformed_presentation",
-            ErrorKind::StateMismatch => "openid4vp.state_mismatch",
-        }
-    }
-}
-
-impl std::fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Error {
-    /// The kind of this error.
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::TooLong { .. } => ErrorKind::TooLong,
-            Error::InvalidJson { .. } => ErrorKind::InvalidJson,
-            Error::WrongType { .. } => ErrorKind::WrongType,
-            Error::MissingField { .. } => ErrorKind::MissingField,
-            Error::EmptyArray { .. } => ErrorKind::EmptyArray,
-            Error::TooMany { .. } => ErrorKind::TooMany,
-            Error::UnknownMember { .. } => ErrorKind::UnknownMember,
-            Error::InvalidId { .. } => ErrorKind::InvalidId,
-            Error::DuplicateCredentialId(_) => ErrorKind::DuplicateCredentialId,
-            Error::DuplicateClaimId { .. } => ErrorKind::DuplicateClaimId,
-            Error::DuplicateClaimPath { .. } => ErrorKind::DuplicateClaimPath,
-            Error::UnknownFormat(_) => ErrorKind::UnknownFormat,
-            Error::UnsupportedFormat(_) => ErrorKind::UnsupportedFormat,
-            Error::InvalidPath { .. } => ErrorKind::InvalidPath,
-            Error::InvalidValue { .. } => ErrorKind::InvalidValue,
-            Error::ClaimSetsWithoutClaims(_) => ErrorKind::ClaimSetsWithoutClaims,
-            Error::ClaimWithoutId { .. } => ErrorKind::ClaimWithoutId,
-            Error::UnknownClaimId { .. } => ErrorKind::UnknownClaimId,
-            Error::UnknownCredentialId(_) => ErrorKind::UnknownCredentialId,
-            Error::DuplicateInOption { .. } => ErrorKind::DuplicateInOption,
-            Error::InvalidUrl(_) => ErrorKind::InvalidUrl,
-            Error::PercentEncoding(_) => ErrorKind::PercentEncoding,
-            Error::DuplicateParameter(_) => ErrorKind::DuplicateParameter,
-            Error::MissingParameter(_) => ErrorKind::MissingParameter,
-            Error::UnsupportedParameter(_) => ErrorKind::UnsupportedParameter,
-            Error::TransactionDataUnsupported => ErrorKind::TransactionDataUnsupported,
-            Error::UnsupportedResponseType(_) => ErrorKind::UnsupportedResponseType,
-            Error::UnsupportedResponseMode(_) => ErrorKind::UnsupportedResponseMode,
-            Error::UnsupportedClientIdPrefix(_) => ErrorKind::UnsupportedClientIdPrefix,
-            Error::InvalidClientId(_) => ErrorKind::InvalidClientId,
-            Error::ResponseUriMismatch => ErrorKind::ResponseUriMismatch,
-            Error::InvalidUri { .. } => ErrorKind::InvalidUri,
-            Error::InvalidToken { .. } => ErrorKind::InvalidToken,
-            Error::MissingState => ErrorKind::MissingState,
-            Error::InvalidRequestUriMethod(_) => ErrorKind::InvalidRequestUriMethod,
-            Error::RequestUriMethodWithoutRequestUri => {
-                ErrorKind::RequestUriMethodWithoutRequestUri
-            }
-            Error::CannotSign(_) => ErrorKind::CannotSign,
-            Error::TooManyOptionalClaims { .. } => ErrorKind::TooManyOptionalClaims,
-            Error::MalformedJws { .. } => ErrorKind::MalformedJws,
-            Error::AlgorithmNotAllowed(_) => ErrorKind::AlgorithmNotAllowed,
-            Error::ForbiddenHeader(_) => ErrorKind::ForbiddenHeader,
-            Error::WrongTyp { .. } => ErrorKind::WrongTyp,
-            Error::MissingKid(_) => ErrorKind::MissingKid,
-            Error::KidMismatch { .. } => ErrorKind::KidMismatch,
-            Error::KeyResolution(_) => ErrorKind::KeyResolution,
-            Error::BadSignature(_) => ErrorKind::BadSignature,
-            Error::ClientIdMismatch => ErrorKind::ClientIdMismatch,
-            Error::AudienceMismatch => ErrorKind::AudienceMismatch,
-            Error::WalletNonceMismatch => ErrorKind::WalletNonceMismatch,
-            Error::Expired(_) => ErrorKind::Expired,
-            Error::IssuedInFuture { .. } => ErrorKind::IssuedInFuture,
-            Error::Signing(_) => ErrorKind::Signing,
-            Error::UnknownQuery(_) => ErrorKind::UnknownQuery,
-            Error::NotOptional { .. } => ErrorKind::NotOptional,
-            Error::NotSatisfiable(_) => ErrorKind::NotSatisfiable,
-            Error::Credential(_) => ErrorKind::Credential,
-            Error::UnexpectedCredentialQuery(_) => ErrorKind::UnexpectedCredentialQuery,
-            Error::TooManyPresentations { .. } => ErrorKind::TooManyPresentations,
-            Error::MalformedPresentation { .. } => ErrorKind::MalformedPresentation,
-            Error::StateMismatch => ErrorKind::StateMismatch,
-        }
-    }
-
-    /// The stable code of this error (shorthand for `self.kind().as_str()`).
-    pub fn code(&self) -> &'static str {
-        self.kind().as_str()
-    }
-}
-
-/// At most `max` characters of `text`, with `…` when cut: inputs quoted in messages.
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let head: String = text.chars().take(max).collect();
-        format!("{head}…")
-    }
-}
+concern!(ResponseError, ResponseErrorKind);

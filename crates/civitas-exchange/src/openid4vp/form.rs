@@ -5,7 +5,7 @@
 //! ("treated as if they were omitted", RFC 6749 §3.1). `+` decodes to a space, as the
 //! form encoding defines.
 
-use super::error::{Error, Result};
+use super::error::{Error, RequestError, Result};
 
 /// Percent-encodes `text`: every byte but `A-Z a-z 0-9 - . _ ~` becomes `%XX`.
 pub(crate) fn encode(text: &str) -> String {
@@ -51,13 +51,14 @@ fn is_query_char(b: u8) -> bool {
 /// an error.
 pub(crate) fn parse(query: &str) -> Result<Vec<(String, String)>> {
     if let Some(b) = query.bytes().find(|b| !is_query_char(*b)) {
-        return Err(Error::PercentEncoding(if b.is_ascii_whitespace() {
+        return Err(RequestError::PercentEncoding(if b.is_ascii_whitespace() {
             "a raw space or line break"
         } else if b.is_ascii() {
             "a raw character that must be percent-encoded"
         } else {
             "a raw non-ASCII byte"
-        }));
+        })
+        .into());
     }
     let mut out: Vec<(String, String)> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
@@ -69,7 +70,7 @@ pub(crate) fn parse(query: &str) -> Result<Vec<(String, String)>> {
         let name = decode(name)?;
         let value = decode(value)?;
         if seen.contains(&name) {
-            return Err(Error::DuplicateParameter(super::error::shorten(&name, 40)));
+            return Err(RequestError::DuplicateParameter(super::error::shorten(&name, 40)).into());
         }
         seen.push(name.clone());
         if !value.is_empty() {
@@ -89,11 +90,15 @@ pub(crate) fn decode(text: &str) -> Result<String> {
             b'%' => {
                 let hex = bytes
                     .get(i + 1..i + 3)
-                    .ok_or(Error::PercentEncoding("a truncated %-escape"))?;
+                    .ok_or(RequestError::PercentEncoding("a truncated %-escape"))?;
                 let digit = |c: u8| char::from(c).to_digit(16);
                 match (digit(hex[0]), digit(hex[1])) {
                     (Some(h), Some(l)) => out.push((h * 16 + l) as u8),
-                    _ => return Err(Error::PercentEncoding("a %-escape that is not hex")),
+                    _ => {
+                        return Err(
+                            RequestError::PercentEncoding("a %-escape that is not hex").into()
+                        );
+                    }
                 }
                 i += 3;
             }
@@ -107,15 +112,16 @@ pub(crate) fn decode(text: &str) -> Result<String> {
             }
         }
     }
-    String::from_utf8(out).map_err(|_| Error::PercentEncoding("decoded bytes are not UTF-8"))
+    String::from_utf8(out)
+        .map_err(|_| Error::from(RequestError::PercentEncoding("decoded bytes are not UTF-8")))
 }
 
 /// Checks an absolute `https` URI (or `http` to a loopback host: a counter and its
 /// response endpoint on one machine), without user info or fragment, of at most
 /// `MAX_URI_LEN` bytes and only characters RFC 3986 allows raw.
 pub(crate) fn check_uri(uri: &str, param: &'static str) -> Result<()> {
-    let bad = |why| Error::InvalidUri { param, why };
-    if uri.len() > super::MAX_URI_LEN {
+    let bad = |why| Error::from(RequestError::InvalidUri { param, why });
+    if uri.len() > super::limits::MAX_URI_LEN {
         return Err(bad("longer than 2048 bytes"));
     }
     if !uri.bytes().all(|b| is_query_char(b) || b"#[]".contains(&b)) {
@@ -158,14 +164,32 @@ mod tests {
         );
         assert!(matches!(
             parse("a=1&a=2"),
-            Err(Error::DuplicateParameter(_))
+            Err(Error::Request(RequestError::DuplicateParameter(_)))
         ));
-        assert!(matches!(parse("a=1&a="), Err(Error::DuplicateParameter(_))));
-        assert!(matches!(parse("a=%4"), Err(Error::PercentEncoding(_))));
-        assert!(matches!(parse("a=%zz"), Err(Error::PercentEncoding(_))));
-        assert!(matches!(parse("a=%FF"), Err(Error::PercentEncoding(_))));
-        assert!(matches!(parse("a={}"), Err(Error::PercentEncoding(_))));
-        assert!(matches!(parse("a=b c"), Err(Error::PercentEncoding(_))));
+        assert!(matches!(
+            parse("a=1&a="),
+            Err(Error::Request(RequestError::DuplicateParameter(_)))
+        ));
+        assert!(matches!(
+            parse("a=%4"),
+            Err(Error::Request(RequestError::PercentEncoding(_)))
+        ));
+        assert!(matches!(
+            parse("a=%zz"),
+            Err(Error::Request(RequestError::PercentEncoding(_)))
+        ));
+        assert!(matches!(
+            parse("a=%FF"),
+            Err(Error::Request(RequestError::PercentEncoding(_)))
+        ));
+        assert!(matches!(
+            parse("a={}"),
+            Err(Error::Request(RequestError::PercentEncoding(_)))
+        ));
+        assert!(matches!(
+            parse("a=b c"),
+            Err(Error::Request(RequestError::PercentEncoding(_)))
+        ));
     }
 
     #[test]
@@ -191,7 +215,7 @@ mod tests {
             assert!(
                 matches!(
                     check_uri(bad, "response_uri"),
-                    Err(Error::InvalidUri { .. })
+                    Err(Error::Request(RequestError::InvalidUri { .. }))
                 ),
                 "{bad}"
             );

@@ -6,22 +6,25 @@
 //! depth, and trailing data — through `civitas-credential`'s parser, with this
 //! module's errors.
 
-use super::error::{Error, Result};
+use super::error::{Error, InputError, Result};
 use serde_json::{Map, Value};
 
 /// Parses `bytes` as JSON (at most `max` bytes), refusing duplicate member names and
 /// trailing data.
 pub(crate) fn parse_strict(bytes: &[u8], what: &'static str, max: usize) -> Result<Value> {
     if bytes.len() > max {
-        return Err(Error::TooLong {
+        return Err(InputError::TooLong {
             what,
             len: bytes.len(),
             max,
-        });
+        }
+        .into());
     }
-    civitas_credential::json::parse_strict(bytes).map_err(|e| Error::InvalidJson {
-        what,
-        why: super::error::shorten(&e, 120),
+    civitas_credential::json::parse_strict(bytes).map_err(|e| {
+        Error::from(InputError::InvalidJson {
+            what,
+            why: super::error::shorten(&e, 120),
+        })
     })
 }
 
@@ -32,15 +35,16 @@ pub(crate) struct Obj<'a> {
 }
 
 impl<'a> Obj<'a> {
-    /// `value` as an object, or [`Error::WrongType`] naming `at`.
+    /// `value` as an object, or [`InputError::WrongType`](crate::openid4vp::InputError::WrongType) naming `at`.
     pub(crate) fn new(value: &'a Value, at: impl Into<String>) -> Result<Self> {
         let at = at.into();
         match value {
             Value::Object(map) => Ok(Obj { map, at }),
-            _ => Err(Error::WrongType {
+            _ => Err(InputError::WrongType {
                 field: at,
                 expected: "a JSON object",
-            }),
+            }
+            .into()),
         }
     }
 
@@ -58,8 +62,10 @@ impl<'a> Obj<'a> {
     }
 
     pub(crate) fn required(&self, name: &str) -> Result<&'a Value> {
-        self.map.get(name).ok_or_else(|| Error::MissingField {
-            field: self.field(name),
+        self.map.get(name).ok_or_else(|| {
+            Error::from(InputError::MissingField {
+                field: self.field(name),
+            })
         })
     }
 
@@ -67,10 +73,11 @@ impl<'a> Obj<'a> {
         match self.map.get(name) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(_) => Err(Error::WrongType {
+            Some(_) => Err(InputError::WrongType {
                 field: self.field(name),
                 expected: "true or false",
-            }),
+            }
+            .into()),
         }
     }
 
@@ -86,20 +93,22 @@ impl<'a> Obj<'a> {
     }
 
     pub(crate) fn int(&self, name: &str) -> Result<i64> {
-        self.required(name)?
-            .as_i64()
-            .ok_or_else(|| Error::WrongType {
+        self.required(name)?.as_i64().ok_or_else(|| {
+            Error::from(InputError::WrongType {
                 field: self.field(name),
                 expected: "an integer",
             })
+        })
     }
 
     pub(crate) fn opt_int(&self, name: &str) -> Result<Option<i64>> {
         match self.map.get(name) {
             None => Ok(None),
-            Some(v) => v.as_i64().map(Some).ok_or_else(|| Error::WrongType {
-                field: self.field(name),
-                expected: "an integer",
+            Some(v) => v.as_i64().map(Some).ok_or_else(|| {
+                Error::from(InputError::WrongType {
+                    field: self.field(name),
+                    expected: "an integer",
+                })
             }),
         }
     }
@@ -107,35 +116,38 @@ impl<'a> Obj<'a> {
 
 /// A string of at most `max` bytes.
 pub(crate) fn as_str<'a>(value: &'a Value, field: &str, max: usize) -> Result<&'a str> {
-    let s = value.as_str().ok_or_else(|| Error::WrongType {
+    let s = value.as_str().ok_or_else(|| InputError::WrongType {
         field: field.to_string(),
         expected: "a string",
     })?;
     if s.len() > max {
-        return Err(Error::TooMany {
+        return Err(InputError::TooMany {
             field: field.to_string(),
             max,
-        });
+        }
+        .into());
     }
     Ok(s)
 }
 
 /// A non-empty array of at most `max` elements.
 pub(crate) fn as_array<'a>(value: &'a Value, field: &str, max: usize) -> Result<&'a [Value]> {
-    let items = value.as_array().ok_or_else(|| Error::WrongType {
+    let items = value.as_array().ok_or_else(|| InputError::WrongType {
         field: field.to_string(),
         expected: "an array",
     })?;
     if items.is_empty() {
-        return Err(Error::EmptyArray {
+        return Err(InputError::EmptyArray {
             field: field.to_string(),
-        });
+        }
+        .into());
     }
     if items.len() > max {
-        return Err(Error::TooMany {
+        return Err(InputError::TooMany {
             field: field.to_string(),
             max,
-        });
+        }
+        .into());
     }
     Ok(items)
 }
@@ -152,7 +164,7 @@ mod tests {
         assert!(parse_strict(br#"{} x"#, "x", 100).is_err());
         assert!(matches!(
             parse_strict(b"[1,2,3]", "x", 3),
-            Err(Error::TooLong { len: 7, max: 3, .. })
+            Err(Error::Input(InputError::TooLong { len: 7, max: 3, .. }))
         ));
     }
 }

@@ -2,7 +2,7 @@
 //! ES256 or EdDSA only, no self-asserted keys, strict base64url and JSON, the key found
 //! through the `kid` DID URL.
 
-use super::error::{Error, Result, shorten};
+use super::error::{Error, InputError, Result, SignedObjectError, shorten};
 use super::json::parse_strict;
 use civitas_crypto::{Algorithm, Signer, Verifier as _, b64};
 use civitas_did::{Purpose, Resolver};
@@ -44,13 +44,14 @@ pub(crate) fn parse<'a>(
     typ: &'static str,
     max: usize,
 ) -> Result<Jws<'a>> {
-    let malformed = |why| Error::MalformedJws { what, why };
+    let malformed = |why| Error::from(SignedObjectError::MalformedJws { what, why });
     if token.len() > max {
-        return Err(Error::TooLong {
+        return Err(InputError::TooLong {
             what,
             len: token.len(),
             max,
-        });
+        }
+        .into());
     }
     let mut parts = token.split('.');
     let (Some(h), Some(p), Some(s), None) =
@@ -65,17 +66,18 @@ pub(crate) fn parse<'a>(
         .and_then(Value::as_str)
         .ok_or(malformed("no \"alg\" in the header"))?;
     let alg = Algorithm::from_jose(alg_name)
-        .map_err(|_| Error::AlgorithmNotAllowed(shorten(alg_name, 32)))?;
+        .map_err(|_| SignedObjectError::AlgorithmNotAllowed(shorten(alg_name, 32)))?;
     if let Some(member) = FORBIDDEN_HEADERS.iter().find(|m| header.contains_key(**m)) {
-        return Err(Error::ForbiddenHeader(member));
+        return Err(SignedObjectError::ForbiddenHeader(member).into());
     }
     match header.get("typ").and_then(Value::as_str) {
         Some(t) if t == typ => {}
         other => {
-            return Err(Error::WrongTyp {
+            return Err(SignedObjectError::WrongTyp {
                 expected: typ,
                 found: shorten(other.unwrap_or("none"), 40),
-            });
+            }
+            .into());
         }
     }
     let payload =
@@ -95,10 +97,10 @@ fn decode_object(segment: &str, what: &'static str) -> Result<Map<String, Value>
     let bytes = b64::decode(segment).map_err(|_| None)?;
     match parse_strict(&bytes, what, usize::MAX).map_err(Some)? {
         Value::Object(map) => Ok(map),
-        _ => Err(Some(Error::MalformedJws {
+        _ => Err(Some(Error::from(SignedObjectError::MalformedJws {
             what,
             why: "a part is not a JSON object",
-        })),
+        }))),
     }
 }
 
@@ -117,18 +119,20 @@ impl Jws<'_> {
             .header
             .get("kid")
             .and_then(Value::as_str)
-            .ok_or(Error::MissingKid(what))?;
-        let (kid_did, _) = civitas_did::split_did_url(kid).map_err(Error::KeyResolution)?;
+            .ok_or(SignedObjectError::MissingKid(what))?;
+        let (kid_did, _) =
+            civitas_did::split_did_url(kid).map_err(SignedObjectError::KeyResolution)?;
         if kid_did != did {
-            return Err(Error::KidMismatch {
+            return Err(SignedObjectError::KidMismatch {
                 kid: shorten(kid, 80),
                 expected: shorten(did, 80),
-            });
+            }
+            .into());
         }
         let key = resolver
             .resolve_key(kid, purpose, at)
-            .map_err(Error::KeyResolution)?;
+            .map_err(SignedObjectError::KeyResolution)?;
         key.verify(self.alg, self.signing_input.as_bytes(), &self.signature)
-            .map_err(|_| Error::BadSignature(what))
+            .map_err(|_| Error::from(SignedObjectError::BadSignature(what)))
     }
 }

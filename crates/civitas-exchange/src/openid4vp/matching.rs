@@ -36,7 +36,7 @@
 //! selectively disclosable).
 
 use super::dcql::{CredentialQuery, DcqlQuery};
-use super::error::{Error, Result};
+use super::error::{MatchingError, Result};
 use super::request::AuthorizationRequest;
 use civitas_credential::{ClaimPath, Credential, PathElement};
 use civitas_crypto::Signer;
@@ -380,14 +380,15 @@ impl Candidate {
 
     fn selection_for(&self, query_id: &str, drop: &[ClaimPath]) -> Result<Vec<ClaimPath>> {
         if !self.satisfies() {
-            return Err(Error::NotSatisfiable(query_id.to_string()));
+            return Err(MatchingError::NotSatisfiable(query_id.to_string()).into());
         }
         for path in drop {
             if !self.optional.iter().any(|c| &c.path == path) {
-                return Err(Error::NotOptional {
+                return Err(MatchingError::NotOptional {
                     query: query_id.to_string(),
                     path: super::error::shorten(&path.to_string(), 80),
-                });
+                }
+                .into());
             }
         }
         // What leaving those claims out must keep hidden: their concrete claims, also
@@ -410,7 +411,7 @@ impl Candidate {
                             .any(|s| hidden.iter().any(|h| s.covers(h)))
                 })
             })
-            .ok_or_else(|| Error::NotSatisfiable(query_id.to_string()))?;
+            .ok_or_else(|| MatchingError::NotSatisfiable(query_id.to_string()))?;
         let mut out: Vec<ClaimPath> = Vec::new();
         for path in claims.iter().flat_map(|c| &c.selected) {
             if !out.contains(path) {
@@ -457,11 +458,11 @@ impl MatchReport {
     pub fn selection(&self, query_id: &str, drop_optional: &[ClaimPath]) -> Result<Vec<ClaimPath>> {
         let query = self
             .query(query_id)
-            .ok_or_else(|| Error::UnknownQuery(query_id.to_string()))?;
+            .ok_or_else(|| MatchingError::UnknownQuery(query_id.to_string()))?;
         let best = query
             .best
             .and_then(|i| query.candidates.get(i))
-            .ok_or_else(|| Error::NotSatisfiable(query_id.to_string()))?;
+            .ok_or_else(|| MatchingError::NotSatisfiable(query_id.to_string()))?;
         best.selection_for(query_id, drop_optional)
     }
 
@@ -481,10 +482,10 @@ impl MatchReport {
         let selection = self.selection(query_id, drop_optional)?;
         let best = self
             .best(query_id)
-            .ok_or_else(|| Error::NotSatisfiable(query_id.to_string()))?;
+            .ok_or_else(|| MatchingError::NotSatisfiable(query_id.to_string()))?;
         let credential = credentials
             .get(best.credential)
-            .ok_or_else(|| Error::NotSatisfiable(query_id.to_string()))?;
+            .ok_or_else(|| MatchingError::NotSatisfiable(query_id.to_string()))?;
         Ok(credential.present(
             &selection,
             holder,

@@ -69,6 +69,7 @@ mod error;
 mod form;
 mod json;
 mod jws;
+mod limits;
 
 pub mod dcql;
 pub mod matching;
@@ -77,7 +78,12 @@ pub mod request;
 pub mod response;
 
 pub use dcql::{ClaimsQuery, CredentialQuery, CredentialSetQuery, DcqlQuery, TrustedAuthority};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{
+    DcqlError, DcqlErrorKind, Error, ErrorKind, InputError, InputErrorKind, MatchingError,
+    MatchingErrorKind, RequestError, RequestErrorKind, ResponseError, ResponseErrorKind, Result,
+    SignedObjectError, SignedObjectErrorKind,
+};
+pub use limits::{MAX_TOKEN_LEN, MAX_URI_LEN, MAX_URL_LEN};
 pub use matching::{
     Candidate, MatchReport, MissingClaim, MissingReason, QueryMatch, RequestedClaim, SetMatch,
     Unusable, match_query, match_request,
@@ -91,10 +97,3 @@ pub use response::{
     AuthorizationResponse, DcqlCheck, DirectPostBody, ErrorResponse, Unmet, VpToken,
     assign_to_queries, check_dcql, check_dcql_satisfied, parse_direct_post,
 };
-
-/// Longest request URL accepted, in bytes.
-pub const MAX_URL_LEN: usize = 16 * 1024;
-/// Longest URI (`response_uri`, `request_uri`, a `client_id`), in bytes.
-pub const MAX_URI_LEN: usize = 2048;
-/// Longest `nonce`, `state` or `wallet_nonce`, in bytes.
-pub const MAX_TOKEN_LEN: usize = 512;

@@ -17,10 +17,11 @@
 //!
 //! A Civitas format, so it is closed: an unknown member is refused.
 
-use super::error::{Error, Result, shorten};
+use super::error::{Error, InputError, Result, SignedObjectError, shorten};
 use super::json::{Obj, as_array, as_str};
+use super::limits::MAX_TOKEN_LEN;
 use super::request::ClientId;
-use super::{MAX_TOKEN_LEN, form, jws};
+use super::{form, jws};
 use civitas_credential::ClaimPath;
 use civitas_crypto::{Rng, Signer, b64};
 use civitas_did::{Purpose, Resolver};
@@ -110,10 +111,11 @@ impl Receipt {
 
     fn from_map(map: &Map<String, Value>) -> Result<Self> {
         if let Some(unknown) = map.keys().find(|k| !MEMBERS.contains(&k.as_str())) {
-            return Err(Error::UnknownMember {
+            return Err(InputError::UnknownMember {
                 field: shorten(unknown, 40),
                 what: "a receipt",
-            });
+            }
+            .into());
         }
         let value = Value::Object(map.clone());
         let obj = Obj::new(&value, "")?;
@@ -132,8 +134,10 @@ impl Receipt {
             iss: obj.str("iss", 4096)?.to_string(),
             iat: obj.int("iat")?,
             nonce: obj.str("nonce", MAX_TOKEN_LEN)?.to_string(),
-            client_id: obj.str("client_id", super::MAX_URI_LEN)?.to_string(),
-            valid: obj.opt_bool("valid")?.ok_or(Error::MissingField {
+            client_id: obj
+                .str("client_id", super::limits::MAX_URI_LEN)?
+                .to_string(),
+            valid: obj.opt_bool("valid")?.ok_or(InputError::MissingField {
                 field: "valid".into(),
             })?,
             vct: strings("vct")?,
@@ -148,9 +152,11 @@ impl Receipt {
     /// `nonce` and `jti` URL-safe tokens, `vct` non-empty strings, `disclosed` claim
     /// paths in their canonical text form, `iat` not negative.
     fn validate(&self) -> Result<()> {
-        let wrong = |field: &str, expected| Error::WrongType {
-            field: field.to_string(),
-            expected,
+        let wrong = |field: &str, expected| {
+            Error::from(InputError::WrongType {
+                field: field.to_string(),
+                expected,
+            })
         };
         civitas_did::validate_did(&self.iss).map_err(|_| wrong("iss", "a DID"))?;
         ClientId::parse(&self.client_id)?;
@@ -166,10 +172,11 @@ impl Receipt {
             return Err(wrong("iat", "a NumericDate"));
         }
         if self.vct.len() > MAX_ENTRIES || self.disclosed.len() > MAX_ENTRIES {
-            return Err(Error::TooMany {
+            return Err(InputError::TooMany {
                 field: "vct / disclosed".into(),
                 max: MAX_ENTRIES,
-            });
+            }
+            .into());
         }
         if self.vct.iter().any(|v| v.is_empty() || v.len() > 2048) {
             return Err(wrong("vct", "non-empty strings"));
@@ -201,12 +208,13 @@ impl serde::Serialize for Receipt {
 /// `receipt.iss`).
 pub fn sign_receipt(receipt: &Receipt, kid: &str, signer: &dyn Signer) -> Result<String> {
     receipt.validate()?;
-    let (kid_did, _) = civitas_did::split_did_url(kid).map_err(Error::KeyResolution)?;
+    let (kid_did, _) = civitas_did::split_did_url(kid).map_err(SignedObjectError::KeyResolution)?;
     if kid_did != receipt.iss {
-        return Err(Error::KidMismatch {
+        return Err(SignedObjectError::KidMismatch {
             kid: shorten(kid, 80),
             expected: shorten(&receipt.iss, 80),
-        });
+        }
+        .into());
     }
     let mut header = Map::new();
     header.insert("typ".into(), json!(TYP_RECEIPT));
@@ -231,10 +239,11 @@ pub fn verify_receipt(token: &str, resolver: &dyn Resolver, now: i64) -> Result<
         Some(receipt.iat),
     )?;
     if receipt.iat > now + RECEIPT_SKEW {
-        return Err(Error::IssuedInFuture {
+        return Err(SignedObjectError::IssuedInFuture {
             what: WHAT,
             ahead: receipt.iat - now,
-        });
+        }
+        .into());
     }
     Ok(receipt)
 }

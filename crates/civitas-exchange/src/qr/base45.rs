@@ -7,7 +7,7 @@
 //! which rule a scanned text broke or where. Both are pinned by the tests below, which
 //! also cross-check our encoder against that crate.
 
-use super::error::{Error, Result};
+use super::error::{Base45Error, Error, Result};
 
 /// The 45 characters, in value order (RFC 9285 §4).
 const ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
@@ -67,10 +67,10 @@ pub(crate) fn decode(text: &str, offset: usize) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(bytes.len() / 3 * 2 + 1);
     let digit = |i: usize| -> Result<u32> {
         let c = bytes[i];
-        value_of(c).ok_or(Error::Base45InvalidChar {
+        value_of(c).ok_or(Error::from(Base45Error::Base45InvalidChar {
             position: offset + i,
             ch: char::from(c),
-        })
+        }))
     };
     let mut i = 0;
     while i < bytes.len() {
@@ -78,13 +78,14 @@ pub(crate) fn decode(text: &str, offset: usize) -> Result<Vec<u8>> {
             1 => {
                 // Report a bad character before the length problem.
                 digit(i)?;
-                return Err(Error::Base45Dangling {
+                return Err(Base45Error::Base45Dangling {
                     position: offset + i,
-                });
+                }
+                .into());
             }
             2 => {
                 let value = digit(i)? + digit(i + 1)? * 45;
-                let byte = u8::try_from(value).map_err(|_| Error::Base45Pair {
+                let byte = u8::try_from(value).map_err(|_| Base45Error::Base45Pair {
                     position: offset + i,
                     value,
                 })?;
@@ -93,7 +94,7 @@ pub(crate) fn decode(text: &str, offset: usize) -> Result<Vec<u8>> {
             }
             _ => {
                 let value = digit(i)? + digit(i + 1)? * 45 + digit(i + 2)? * 2025;
-                let pair = u16::try_from(value).map_err(|_| Error::Base45Triplet {
+                let pair = u16::try_from(value).map_err(|_| Base45Error::Base45Triplet {
                     position: offset + i,
                     value,
                 })?;
@@ -109,6 +110,7 @@ pub(crate) fn decode(text: &str, offset: usize) -> Result<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::qr::ErrorKind;
+    use crate::qr::error::Base45ErrorKind;
 
     #[test]
     fn rfc9285_examples() {
@@ -126,7 +128,7 @@ mod tests {
         // "GGW" is 65535 + 1 = 65536: too large for two bytes.
         assert_eq!(
             decode("GGW", 0).unwrap_err().kind(),
-            ErrorKind::Base45Triplet
+            ErrorKind::Base45(Base45ErrorKind::Base45Triplet)
         );
         assert_eq!(decode("FGW", 0).unwrap(), [0xFF, 0xFF]);
     }
@@ -134,25 +136,27 @@ mod tests {
     #[test]
     fn rejections_point_at_the_byte() {
         match decode("BB8a", 5) {
-            Err(Error::Base45InvalidChar {
+            Err(Error::Base45(Base45Error::Base45InvalidChar {
                 position: 8,
                 ch: 'a',
-            }) => {}
+            })) => {}
             other => panic!("{other:?}"),
         }
         match decode("BB8B", 5) {
-            Err(Error::Base45Dangling { position: 8 }) => {}
+            Err(Error::Base45(Base45Error::Base45Dangling { position: 8 })) => {}
             other => panic!("{other:?}"),
         }
         match decode("BB8::", 0) {
-            Err(Error::Base45Pair {
+            Err(Error::Base45(Base45Error::Base45Pair {
                 position: 3,
                 value: 2024,
-            }) => {}
+            })) => {}
             other => panic!("{other:?}"),
         }
         match decode("BB8:::", 0) {
-            Err(Error::Base45Triplet { position: 3, value }) => assert!(value > 65535),
+            Err(Error::Base45(Base45Error::Base45Triplet { position: 3, value })) => {
+                assert!(value > 65535)
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::error::{Error, Result};
+use super::error::{Error, FrameError, Result};
 
 /// Literal UTF-8 text up to [`END`].
 pub(crate) const LIT: u8 = 0xF0;
@@ -260,10 +260,10 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn error(&self, reason: &'static str) -> Error {
-        Error::MalformedBody {
+        Error::from(FrameError::MalformedBody {
             position: self.pos,
             reason,
-        }
+        })
     }
 
     fn byte(&mut self, what: &'static str) -> Result<u8> {
@@ -357,7 +357,7 @@ pub(crate) fn decode(body: &[u8], pool: &[u8]) -> Result<String> {
         }
     }
     if !r.pool.is_empty() {
-        return Err(Error::TrailingData(r.pool.len()));
+        return Err(FrameError::TrailingData(r.pool.len()).into());
     }
     Ok(out)
 }
@@ -508,14 +508,16 @@ mod tests {
             ),
         ] {
             match decode(body, &[1, 2, 3]) {
-                Err(Error::MalformedBody { reason: r, .. }) => assert_eq!(r, reason, "{body:?}"),
+                Err(Error::Frame(FrameError::MalformedBody { reason: r, .. })) => {
+                    assert_eq!(r, reason, "{body:?}")
+                }
                 other => panic!("{body:?}: {other:?}"),
             }
         }
         // Pool bytes nothing refers to.
         assert!(matches!(
             decode(&[TILDE], &[1]),
-            Err(Error::TrailingData(1))
+            Err(Error::Frame(FrameError::TrailingData(1)))
         ));
         assert_eq!(decode(&[B64B, 1], &[0xFB]).unwrap(), "-w");
     }

@@ -103,7 +103,7 @@ mod tests {
         // format byte instead, and leave this one alone.
         assert_eq!(super::DICTIONARY_V1.len(), DICTIONARY_V1_LEN);
         assert_eq!(
-            crate::qr::multipart::checksum(super::DICTIONARY_V1),
+            crate::qr::prefix::checksum(super::DICTIONARY_V1),
             DICTIONARY_V1_CRC
         );
     }

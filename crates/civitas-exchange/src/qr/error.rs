@@ -1,19 +1,144 @@
-//! The one error type of the [`qr`](crate::qr) module.
+//! The errors of the [`qr`](crate::qr) module, one enum per concern (and per layer)
+//! behind the transparent top-level [`Error`]:
 //!
-//! Every rejection has its own variant, and [`Error::kind`] gives a copyable
-//! [`ErrorKind`] whose [`ErrorKind::as_str`] is a stable code (`"qr.base45_triplet"`)
-//! that front ends and logs can match on. Messages never echo more than a few characters
-//! of the scanned text: it is a credential.
+//! | concern | enum | raised in |
+//! |---|---|---|
+//! | the scanned text | [`TextError`] | `prefix.rs`, `payload.rs` |
+//! | Base45 | [`Base45Error`] | `base45.rs` |
+//! | the binary frame | [`FrameError`] | `frame.rs`, `compact.rs` |
+//! | multi-part sequences | [`MultipartError`] | `prefix.rs`, `multipart.rs` |
+//! | rendering | [`RenderError`] | `capacity.rs`, `multipart.rs`, `render.rs` |
+//! | scanning images | [`ScanError`] | `scan.rs` |
+//!
+//! Every rejection has its own variant. Its stable code (`"qr.base45_triplet"`), which
+//! front ends and logs match on, is derived from the variant name (`qr.` and the name
+//! in snake case) by `strum`, and so is its copyable kind; [`Error::kind`] and
+//! [`Error::code`] reach them from the top. Messages never echo more than a few
+//! characters of the scanned text: it is a credential.
 
 /// Result alias for the [`qr`](crate::qr) module.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// What can go wrong while encoding, decoding, assembling, rendering or scanning QR
-/// payloads.
+/// Implements `kind()` and `code()` for a concern enum whose kind enum is derived by
+/// `strum::EnumDiscriminants` and whose code is derived by `strum::IntoStaticStr`.
+macro_rules! concern {
+    ($error:ident, $kind:ident) => {
+        impl $error {
+            /// The kind of this error, without its details.
+            pub fn kind(&self) -> $kind {
+                self.into()
+            }
+
+            /// The stable code of this error, such as `"qr.text_too_long"`.
+            pub fn code(&self) -> &'static str {
+                self.into()
+            }
+        }
+
+        impl $kind {
+            /// The stable code of this kind.
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+        }
+    };
+}
+
+/// What can go wrong in the [`qr`](crate::qr) module: one variant per concern,
+/// each wrapping that concern's enum and showing its message unchanged.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    // ----- the scanned text -----
+    /// See [`TextError`].
+    #[error(transparent)]
+    Text(#[from] TextError),
+    /// See [`Base45Error`].
+    #[error(transparent)]
+    Base45(#[from] Base45Error),
+    /// See [`FrameError`].
+    #[error(transparent)]
+    Frame(#[from] FrameError),
+    /// See [`MultipartError`].
+    #[error(transparent)]
+    Multipart(#[from] MultipartError),
+    /// See [`RenderError`].
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// See [`ScanError`].
+    #[error(transparent)]
+    Scan(#[from] ScanError),
+}
+
+/// The kind of an [`Error`], without its details: copyable, comparable, with a
+/// stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// See [`TextErrorKind`].
+    Text(TextErrorKind),
+    /// See [`Base45ErrorKind`].
+    Base45(Base45ErrorKind),
+    /// See [`FrameErrorKind`].
+    Frame(FrameErrorKind),
+    /// See [`MultipartErrorKind`].
+    Multipart(MultipartErrorKind),
+    /// See [`RenderErrorKind`].
+    Render(RenderErrorKind),
+    /// See [`ScanErrorKind`].
+    Scan(ScanErrorKind),
+}
+
+impl Error {
+    /// The kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Text(e) => ErrorKind::Text(e.kind()),
+            Error::Base45(e) => ErrorKind::Base45(e.kind()),
+            Error::Frame(e) => ErrorKind::Frame(e.kind()),
+            Error::Multipart(e) => ErrorKind::Multipart(e.kind()),
+            Error::Render(e) => ErrorKind::Render(e.kind()),
+            Error::Scan(e) => ErrorKind::Scan(e.kind()),
+        }
+    }
+
+    /// The stable code of this error (shorthand for `self.kind().as_str()`).
+    pub fn code(&self) -> &'static str {
+        self.kind().as_str()
+    }
+}
+
+impl ErrorKind {
+    /// The stable code, `qr.<snake_case name of the variant>`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Text(k) => k.as_str(),
+            ErrorKind::Base45(k) => k.as_str(),
+            ErrorKind::Frame(k) => k.as_str(),
+            ErrorKind::Multipart(k) => k.as_str(),
+            ErrorKind::Render(k) => k.as_str(),
+            ErrorKind::Scan(k) => k.as_str(),
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The scanned text, before any decoding: its length, its characters, its prefix.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumDiscriminants)]
+#[strum(prefix = "qr.", serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(TextErrorKind),
+    doc = "The kind of a [`TextError`]: copyable, with the same stable code.",
+    derive(Hash, strum::IntoStaticStr, strum::EnumIter),
+    strum(prefix = "qr.", serialize_all = "snake_case"),
+    non_exhaustive
+)]
+#[non_exhaustive]
+pub enum TextError {
     /// The scanned text is longer than [`MAX_TEXT_LEN`](crate::qr::MAX_TEXT_LEN)
     /// bytes; refused before any decoding.
     #[error("the QR text is {len} bytes long, more than the {max} accepted")]
@@ -58,8 +183,22 @@ pub enum Error {
     /// Nothing follows the prefix.
     #[error("the QR payload is empty")]
     EmptyPayload,
+}
 
-    // ----- Base45 (RFC 9285) -----
+concern!(TextError, TextErrorKind);
+
+/// Strict Base45 (RFC 9285) decoding.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumDiscriminants)]
+#[strum(prefix = "qr.", serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(Base45ErrorKind),
+    doc = "The kind of a [`Base45Error`]: copyable, with the same stable code.",
+    derive(Hash, strum::IntoStaticStr, strum::EnumIter),
+    strum(prefix = "qr.", serialize_all = "snake_case"),
+    non_exhaustive
+)]
+#[non_exhaustive]
+pub enum Base45Error {
     /// A character that is not in the Base45 alphabet.
     #[error("invalid Base45 character '{ch}' at byte {position}")]
     Base45InvalidChar {
@@ -91,8 +230,22 @@ pub enum Error {
         /// Byte offset of the dangling character in the whole text.
         position: usize,
     },
+}
 
-    // ----- the binary frame -----
+concern!(Base45Error, Base45ErrorKind);
+
+/// The binary frame: its format byte, the deflate stream, the body.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumDiscriminants)]
+#[strum(prefix = "qr.", serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(FrameErrorKind),
+    doc = "The kind of a [`FrameError`]: copyable, with the same stable code.",
+    derive(Hash, strum::IntoStaticStr, strum::EnumIter),
+    strum(prefix = "qr.", serialize_all = "snake_case"),
+    non_exhaustive
+)]
+#[non_exhaustive]
+pub enum FrameError {
     /// The frame's first byte names a format this version does not know.
     #[error("unsupported CIV1 frame format 0x{0:02X} (this reader knows 0x01 and 0x02)")]
     UnsupportedFormat(u8),
@@ -121,8 +274,22 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+}
 
-    // ----- multi-part sequences -----
+concern!(FrameError, FrameErrorKind);
+
+/// Multi-part sequences: part headers and assembling.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumDiscriminants)]
+#[strum(prefix = "qr.", serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(MultipartErrorKind),
+    doc = "The kind of a [`MultipartError`]: copyable, with the same stable code.",
+    derive(Hash, strum::IntoStaticStr, strum::EnumIter),
+    strum(prefix = "qr.", serialize_all = "snake_case"),
+    non_exhaustive
+)]
+#[non_exhaustive]
+pub enum MultipartError {
     /// A `CIV1-` part whose header (`CIV1-k/n-CRC32:`) is malformed.
     #[error("malformed QR part header: {0}")]
     PartHeader(&'static str),
@@ -160,8 +327,22 @@ pub enum Error {
     /// checksum.
     #[error("the assembled QR parts do not match the sequence checksum")]
     ChecksumMismatch,
+}
 
-    // ----- rendering -----
+concern!(MultipartError, MultipartErrorKind);
+
+/// Rendering a QR code: options, capacity, encoders.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumDiscriminants)]
+#[strum(prefix = "qr.", serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(RenderErrorKind),
+    doc = "The kind of a [`RenderError`]: copyable, with the same stable code.",
+    derive(Hash, strum::IntoStaticStr, strum::EnumIter),
+    strum(prefix = "qr.", serialize_all = "snake_case"),
+    non_exhaustive
+)]
+#[non_exhaustive]
+pub enum RenderError {
     /// An option is out of range.
     #[error("invalid QR option: {0}")]
     InvalidOption(&'static str),
@@ -172,7 +353,7 @@ pub enum Error {
         /// The largest version allowed.
         max_version: u8,
         /// The error-correction level asked for.
-        ecc: crate::qr::EccLevel,
+        ecc: super::ecc::EccLevel,
     },
     /// The QR encoder failed for another reason.
     #[error("QR encoding failed: {0}")]
@@ -180,8 +361,22 @@ pub enum Error {
     /// Writing a PNG failed.
     #[error("PNG encoding failed")]
     Png(#[source] image::ImageError),
+}
 
-    // ----- scanning images -----
+concern!(RenderError, RenderErrorKind);
+
+/// Scanning images for QR codes.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr, strum::EnumDiscriminants)]
+#[strum(prefix = "qr.", serialize_all = "snake_case")]
+#[strum_discriminants(
+    name(ScanErrorKind),
+    doc = "The kind of a [`ScanError`]: copyable, with the same stable code.",
+    derive(Hash, strum::IntoStaticStr, strum::EnumIter),
+    strum(prefix = "qr.", serialize_all = "snake_case"),
+    non_exhaustive
+)]
+#[non_exhaustive]
+pub enum ScanError {
     /// The bytes are not an image in a format we recognise.
     #[error("not an image (expected PNG or JPEG)")]
     NotAnImage,
@@ -200,157 +395,4 @@ pub enum Error {
     NoQrFound,
 }
 
-/// A copyable summary of an [`Error`], for callers that branch on the failure or
-/// report it as a code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// [`Error::TextTooLong`].
-    TextTooLong,
-    /// [`Error::NonAscii`].
-    NonAscii,
-    /// [`Error::ControlCharacter`].
-    ControlCharacter,
-    /// [`Error::WrongPrefix`].
-    WrongPrefix,
-    /// [`Error::PartOfSequence`].
-    PartOfSequence,
-    /// [`Error::EmptyPayload`].
-    EmptyPayload,
-    /// [`Error::Base45InvalidChar`].
-    Base45InvalidChar,
-    /// [`Error::Base45Triplet`].
-    Base45Triplet,
-    /// [`Error::Base45Pair`].
-    Base45Pair,
-    /// [`Error::Base45Dangling`].
-    Base45Dangling,
-    /// [`Error::UnsupportedFormat`].
-    UnsupportedFormat,
-    /// [`Error::InflatedTooLarge`].
-    InflatedTooLarge,
-    /// [`Error::Deflate`].
-    Deflate,
-    /// [`Error::DeflateTruncated`].
-    DeflateTruncated,
-    /// [`Error::TrailingData`].
-    TrailingData,
-    /// [`Error::MalformedBody`].
-    MalformedBody,
-    /// [`Error::PartHeader`].
-    PartHeader,
-    /// [`Error::SequenceMismatch`].
-    SequenceMismatch,
-    /// [`Error::ConflictingPart`].
-    ConflictingPart,
-    /// [`Error::MissingParts`].
-    MissingParts,
-    /// [`Error::ChecksumMismatch`].
-    ChecksumMismatch,
-    /// [`Error::InvalidOption`].
-    InvalidOption,
-    /// [`Error::TooLargeForQr`].
-    TooLargeForQr,
-    /// [`Error::QrEncode`].
-    QrEncode,
-    /// [`Error::Png`].
-    Png,
-    /// [`Error::NotAnImage`].
-    NotAnImage,
-    /// [`Error::UnsupportedImageFormat`].
-    UnsupportedImageFormat,
-    /// [`Error::ImageTooLarge`].
-    ImageTooLarge,
-    /// [`Error::ImageDecode`].
-    ImageDecode,
-    /// [`Error::NoQrFound`].
-    NoQrFound,
-}
-
-impl ErrorKind {
-    /// A stable code for this kind, such as `"qr.base45_triplet"`. Codes are never
-    /// renamed or reused.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::TextTooLong => "qr.text_too_long",
-            ErrorKind::NonAscii => "qr.non_ascii",
-            ErrorKind::ControlCharacter => "qr.control_character",
-            ErrorKind::WrongPrefix => "qr.wrong_prefix",
-            ErrorKind::PartOfSequence => "qr.part_of_sequence",
-            ErrorKind::EmptyPayload => "qr.empty_payload",
-            ErrorKind::Base45InvalidChar => "qr.base45_invalid_char",
-            ErrorKind::Base45Triplet => "qr.base45_triplet",
-            ErrorKind::Base45Pair => "qr.base45_pair",
-            ErrorKind::Base45Dangling => "qr.base45_dangling",
-            ErrorKind::UnsupportedFormat => "qr.unsupported_format",
-            ErrorKind::InflatedTooLarge => "qr.inflated_too_large",
-            ErrorKind::Deflate => "qr.deflate",
-            ErrorKind::DeflateTruncated => "qr.deflate_truncated",
-            ErrorKind::TrailingData => "qr.trailing_data",
-            ErrorKind::MalformedBody => "qr.malformed_body",
-            ErrorKind::PartHeader => "qr.part_header",
-            ErrorKind::SequenceMismatch => "qr.sequence_mismatch",
-            ErrorKind::ConflictingPart => "qr.conflicting_part",
-            ErrorKind::MissingParts => "qr.missing_parts",
-            ErrorKind::ChecksumMismatch => "qr.checksum_mismatch",
-            ErrorKind::InvalidOption => "qr.invalid_option",
-            ErrorKind::TooLargeForQr => "qr.too_large_for_qr",
-            ErrorKind::QrEncode => "qr.qr_encode",
-            ErrorKind::Png => "qr.png",
-            ErrorKind::NotAnImage => "qr.not_an_image",
-            ErrorKind::UnsupportedImageFormat => "qr.unsupported_image_format",
-            ErrorKind::ImageTooLarge => "qr.image_too_large",
-            ErrorKind::ImageDecode => "qr.image_decode",
-            ErrorKind::NoQrFound => "qr.no_qr_found",
-        }
-    }
-}
-
-impl std::fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Error {
-    /// The kind of this error.
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::TextTooLong { .. } => ErrorKind::TextTooLong,
-            Error::NonAscii { .. } => ErrorKind::NonAscii,
-            Error::ControlCharacter { .. } => ErrorKind::ControlCharacter,
-            Error::WrongPrefix { .. } => ErrorKind::WrongPrefix,
-            Error::PartOfSequence { .. } => ErrorKind::PartOfSequence,
-            Error::EmptyPayload => ErrorKind::EmptyPayload,
-            Error::Base45InvalidChar { .. } => ErrorKind::Base45InvalidChar,
-            Error::Base45Triplet { .. } => ErrorKind::Base45Triplet,
-            Error::Base45Pair { .. } => ErrorKind::Base45Pair,
-            Error::Base45Dangling { .. } => ErrorKind::Base45Dangling,
-            Error::UnsupportedFormat(_) => ErrorKind::UnsupportedFormat,
-            Error::InflatedTooLarge { .. } => ErrorKind::InflatedTooLarge,
-            Error::Deflate => ErrorKind::Deflate,
-            Error::DeflateTruncated => ErrorKind::DeflateTruncated,
-            Error::TrailingData(_) => ErrorKind::TrailingData,
-            Error::MalformedBody { .. } => ErrorKind::MalformedBody,
-            Error::PartHeader(_) => ErrorKind::PartHeader,
-            Error::SequenceMismatch { .. } => ErrorKind::SequenceMismatch,
-            Error::ConflictingPart { .. } => ErrorKind::ConflictingPart,
-            Error::MissingParts { .. } => ErrorKind::MissingParts,
-            Error::ChecksumMismatch => ErrorKind::ChecksumMismatch,
-            Error::InvalidOption(_) => ErrorKind::InvalidOption,
-            Error::TooLargeForQr { .. } => ErrorKind::TooLargeForQr,
-            Error::QrEncode(_) => ErrorKind::QrEncode,
-            Error::Png(_) => ErrorKind::Png,
-            Error::NotAnImage => ErrorKind::NotAnImage,
-            Error::UnsupportedImageFormat(_) => ErrorKind::UnsupportedImageFormat,
-            Error::ImageTooLarge => ErrorKind::ImageTooLarge,
-            Error::ImageDecode(_) => ErrorKind::ImageDecode,
-            Error::NoQrFound => ErrorKind::NoQrFound,
-        }
-    }
-
-    /// The stable code of this error (shorthand for `self.kind().as_str()`).
-    pub fn code(&self) -> &'static str {
-        self.kind().as_str()
-    }
-}
+concern!(ScanError, ScanErrorKind);

@@ -6,7 +6,7 @@ mod common;
 
 use super::compact::{self, Strings};
 use super::dictionary::DICTIONARY_V1;
-use super::payload::{FORMAT_COMPACT, FORMAT_RAW, deflate_with};
+use super::frame::{FORMAT_COMPACT, FORMAT_RAW, deflate_with};
 use super::{EccLevel, base45, encode_payload, min_version};
 use common::{Kind, Spec, presentation};
 

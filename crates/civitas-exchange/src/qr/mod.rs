@@ -120,24 +120,34 @@
 //! [`QrOptions::max_version`] nor version 39. [`decode_image`] reads PNG and JPEG with
 //! rxing.
 
+// The layers, lowest first; a module imports only from those above it in this list:
+// ecc, error, base45, dictionary, compact → prefix, frame → payload → capacity →
+// multipart → render. scan stands apart (image in, texts out).
 mod base45;
+mod capacity;
 mod compact;
 mod dictionary;
+mod ecc;
 mod error;
+mod frame;
 mod multipart;
 mod payload;
+mod prefix;
 mod render;
 mod scan;
 
-pub use error::{Error, ErrorKind, Result};
-pub use multipart::{Assembler, MAX_PARTS, Progress, encode_parts};
-pub use payload::{
-    MAX_INFLATED_LEN, MAX_TEXT_LEN, PART_PREFIX, PREFIX, decode_payload, encode_payload,
+pub use capacity::{DEFAULT_MAX_VERSION, EccBoost, HARD_MAX_VERSION, QrOptions, min_version};
+pub use ecc::EccLevel;
+pub use error::{
+    Base45Error, Base45ErrorKind, Error, ErrorKind, FrameError, FrameErrorKind, MultipartError,
+    MultipartErrorKind, RenderError, RenderErrorKind, Result, ScanError, ScanErrorKind, TextError,
+    TextErrorKind,
 };
-pub use render::{
-    DEFAULT_MAX_VERSION, EccBoost, EccLevel, HARD_MAX_VERSION, QUIET_ZONE, QrCode, QrInfo,
-    QrOptions, TerminalStyle, min_version, render, render_presentation,
-};
+pub use frame::MAX_INFLATED_LEN;
+pub use multipart::{Assembler, Progress, encode_parts};
+pub use payload::{decode_payload, encode_payload};
+pub use prefix::{MAX_PARTS, MAX_TEXT_LEN, PART_PREFIX, PREFIX};
+pub use render::{QUIET_ZONE, QrCode, QrInfo, TerminalStyle, render, render_presentation};
 pub use scan::{MAX_IMAGE_SIDE, decode_image};
 
 #[cfg(test)]

@@ -1,22 +1,13 @@
 //! Multi-part sequences: splitting a frame too large for one readable code, and the
 //! [`Assembler`] that puts the parts back together.
 
-use flate2::Crc;
-
 use super::base45;
-use super::error::{Error, Result};
-use super::payload::{self, PART_PREFIX, PREFIX};
-use super::render::{self, QrOptions};
-
-/// The most parts a sequence may have.
-pub const MAX_PARTS: u16 = 32;
-
-/// CRC-32 (ISO-HDLC, as in zip and PNG) of a frame.
-pub(crate) fn checksum(frame: &[u8]) -> u32 {
-    let mut crc = Crc::new();
-    crc.update(frame);
-    crc.sum()
-}
+use super::capacity::{QrOptions, min_version};
+use super::error::{MultipartError, RenderError, Result, TextError};
+use super::frame::{decode_frame, encode_frame};
+use super::prefix::{
+    MAX_PARTS, PART_PREFIX, PREFIX, Part, checksum, clean_text, parse_part, part_text, wrong_prefix,
+};
 
 /// Encodes a presentation as one `CIV1:` text if it fits in a code of at most
 /// `options.max_version` at `options.ecc`, or else as the fewest `CIV1-k/n-CRC32:`
@@ -24,16 +15,15 @@ pub(crate) fn checksum(frame: &[u8]) -> u32 {
 ///
 /// Parts carry near-equal slices of the same binary frame that [`encode_payload`]
 /// would put in one code, so they come out at about the same QR version. Fails with
-/// [`Error::TooLargeForQr`] if even [`MAX_PARTS`] parts would not fit, and with
-/// [`Error::InvalidOption`] for an invalid `options`.
+/// [`RenderError::TooLargeForQr`](crate::qr::RenderError::TooLargeForQr) if even [`MAX_PARTS`](super::MAX_PARTS) parts would not fit, and with
+/// [`RenderError::InvalidOption`](crate::qr::RenderError::InvalidOption) for an invalid `options`.
 ///
 /// [`encode_payload`]: crate::qr::encode_payload
 pub fn encode_parts(presentation: &str, options: &QrOptions) -> Result<Vec<String>> {
     options.validate()?;
-    let frame = payload::encode_frame(presentation);
-    let fits = |text: &str| {
-        render::min_version(text, options.ecc).is_some_and(|v| v <= options.max_version)
-    };
+    let frame = encode_frame(presentation);
+    let fits =
+        |text: &str| min_version(text, options.ecc).is_some_and(|v| v <= options.max_version);
     let single = format!("{PREFIX}{}", base45::encode(&frame));
     if fits(&single) {
         return Ok(vec![single]);
@@ -46,10 +36,11 @@ pub fn encode_parts(presentation: &str, options: &QrOptions) -> Result<Vec<Strin
             return Ok(parts);
         }
     }
-    Err(Error::TooLargeForQr {
+    Err(RenderError::TooLargeForQr {
         max_version: options.max_version,
         ecc: options.ecc,
-    })
+    }
+    .into())
 }
 
 /// Splits `frame` into `n` non-empty slices whose lengths differ by at most one.
@@ -61,78 +52,9 @@ fn split(frame: &[u8], n: usize, crc: u32) -> Vec<String> {
         let len = base + usize::from(k < extra);
         let chunk = &frame[start..start + len];
         start += len;
-        parts.push(format!(
-            "{PART_PREFIX}{}/{n}-{crc:08X}:{}",
-            k + 1,
-            base45::encode(chunk)
-        ));
+        parts.push(part_text(k + 1, n, crc, chunk));
     }
     parts
-}
-
-/// One parsed part.
-#[derive(Debug)]
-pub(crate) struct Part {
-    pub(crate) index: u16,
-    pub(crate) total: u16,
-    pub(crate) checksum: u32,
-    pub(crate) chunk: Vec<u8>,
-}
-
-/// Parses `CIV1-k/n-XXXXXXXX:<Base45>`; `text` has been through `clean_text`.
-pub(crate) fn parse_part(text: &str) -> Result<Part> {
-    let rest = text
-        .strip_prefix(PART_PREFIX)
-        .ok_or_else(|| payload::wrong_prefix(text))?;
-    let (header, data) = rest
-        .split_once(':')
-        .ok_or(Error::PartHeader("no ':' after the part header"))?;
-    let (numbers, crc) = header
-        .split_once('-')
-        .ok_or(Error::PartHeader("no '-' before the checksum"))?;
-    let (index, total) = numbers
-        .split_once('/')
-        .ok_or(Error::PartHeader("no '/' between part index and count"))?;
-    let index = number(index)?;
-    let total = number(total)?;
-    if !(2..=MAX_PARTS).contains(&total) {
-        return Err(Error::PartHeader("part count outside 2..=32"));
-    }
-    if index == 0 || index > total {
-        return Err(Error::PartHeader("part index outside 1..=count"));
-    }
-    if crc.len() != 8
-        || !crc
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
-    {
-        return Err(Error::PartHeader("checksum is not 8 upper-case hex digits"));
-    }
-    let checksum = u32::from_str_radix(crc, 16)
-        .map_err(|_| Error::PartHeader("checksum is not 8 upper-case hex digits"))?;
-    let offset = text.len() - data.len();
-    let chunk = base45::decode(data, offset)?;
-    if chunk.is_empty() {
-        return Err(Error::EmptyPayload);
-    }
-    Ok(Part {
-        index,
-        total,
-        checksum,
-        chunk,
-    })
-}
-
-/// A decimal number of 1 to 2 digits, without leading zeros.
-fn number(s: &str) -> Result<u16> {
-    let ok = !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
-    if !ok || (s.len() > 1 && s.starts_with('0')) {
-        return Err(Error::PartHeader(
-            "part index and count are 1 or 2 digits without leading zeros",
-        ));
-    }
-    s.parse()
-        .map_err(|_| Error::PartHeader("part index or count is not a number"))
 }
 
 /// Where an [`Assembler`] stands after a scan.
@@ -164,9 +86,9 @@ impl Progress {
 /// order, and gives back the presentation once the sequence is complete.
 ///
 /// A part from another sequence (a different count or checksum) is refused with
-/// [`Error::SequenceMismatch`] and leaves the collected parts untouched, so a counter
+/// [`MultipartError::SequenceMismatch`](crate::qr::MultipartError::SequenceMismatch) and leaves the collected parts untouched, so a counter
 /// can keep scanning; a part scanned twice is reported as a duplicate; a part whose
-/// index was collected with other content is an [`Error::ConflictingPart`].
+/// index was collected with other content is an [`MultipartError::ConflictingPart`](crate::qr::MultipartError::ConflictingPart).
 ///
 /// ```
 /// use civitas_exchange::qr::{encode_parts, Assembler, QrOptions};
@@ -221,11 +143,11 @@ impl Assembler {
     /// Adds one scanned text (trailing CR/LF allowed). Errors leave the assembler as it
     /// was.
     pub fn add(&mut self, text: &str) -> Result<Progress> {
-        let text = payload::clean_text(text)?;
+        let text = clean_text(text)?;
         let part = if let Some(rest) = text.strip_prefix(PREFIX) {
             let frame = base45::decode(rest, PREFIX.len())?;
             if frame.is_empty() {
-                return Err(Error::EmptyPayload);
+                return Err(TextError::EmptyPayload.into());
             }
             Part {
                 index: 1,
@@ -236,7 +158,7 @@ impl Assembler {
         } else if text.starts_with(PART_PREFIX) {
             parse_part(text)?
         } else {
-            return Err(payload::wrong_prefix(text));
+            return Err(wrong_prefix(text));
         };
         let seq = self.sequence.get_or_insert_with(|| Sequence {
             total: part.total,
@@ -244,17 +166,18 @@ impl Assembler {
             chunks: vec![None; usize::from(part.total)],
         });
         if (seq.total, seq.checksum) != (part.total, part.checksum) {
-            return Err(Error::SequenceMismatch {
+            return Err(MultipartError::SequenceMismatch {
                 total: seq.total,
                 checksum: seq.checksum,
                 got_total: part.total,
                 got_checksum: part.checksum,
-            });
+            }
+            .into());
         }
         let slot = &mut seq.chunks[usize::from(part.index - 1)];
         let duplicate = match slot {
             Some(existing) if *existing == part.chunk => true,
-            Some(_) => return Err(Error::ConflictingPart { index: part.index }),
+            Some(_) => return Err(MultipartError::ConflictingPart { index: part.index }.into()),
             None => {
                 *slot = Some(part.chunk);
                 false
@@ -293,27 +216,29 @@ impl Assembler {
     }
 
     /// Puts the parts together, checks the sequence checksum and decodes the
-    /// presentation. [`Error::MissingParts`] tells which parts are still missing (all of
+    /// presentation. [`MultipartError::MissingParts`](crate::qr::MultipartError::MissingParts) tells which parts are still missing (all of
     /// them, with a count of 0, before the first scan).
     pub fn finish(&self) -> Result<String> {
         let Some(seq) = &self.sequence else {
-            return Err(Error::MissingParts {
+            return Err(MultipartError::MissingParts {
                 total: 0,
                 missing: Vec::new(),
-            });
+            }
+            .into());
         };
         let missing = self.missing();
         if !missing.is_empty() {
-            return Err(Error::MissingParts {
+            return Err(MultipartError::MissingParts {
                 total: seq.total,
                 missing,
-            });
+            }
+            .into());
         }
         let frame: Vec<u8> = seq.chunks.iter().flatten().flatten().copied().collect();
         if checksum(&frame) != seq.checksum {
-            return Err(Error::ChecksumMismatch);
+            return Err(MultipartError::ChecksumMismatch.into());
         }
-        payload::decode_frame(&frame)
+        decode_frame(&frame)
     }
 }
 
@@ -332,41 +257,5 @@ mod tests {
             assert!(lens.iter().max().unwrap() - lens.iter().min().unwrap() <= 1);
             assert_eq!(chunks.concat(), frame);
         }
-    }
-
-    #[test]
-    fn part_headers() {
-        let good = parse_part("CIV1-2/3-0A0B0C0D:BB8").unwrap();
-        assert_eq!(
-            (good.index, good.total, good.checksum, good.chunk),
-            (2, 3, 0x0A0B0C0D, b"AB".to_vec())
-        );
-        for bad in [
-            "CIV1-2/3-0A0B0C0DBB8",
-            "CIV1-2/3:BB8",
-            "CIV1-23-0A0B0C0D:BB8",
-            "CIV1-02/3-0A0B0C0D:BB8",
-            "CIV1-4/3-0A0B0C0D:BB8",
-            "CIV1-0/3-0A0B0C0D:BB8",
-            "CIV1-1/1-0A0B0C0D:BB8",
-            "CIV1-1/33-0A0B0C0D:BB8",
-            "CIV1-1/100-0A0B0C0D:BB8",
-            "CIV1-1/3-0A0B0C0:BB8",
-            "CIV1-1/3-0A0B0C0G:BB8",
-            "CIV1-/3-0A0B0C0D:BB8",
-        ] {
-            assert!(
-                matches!(parse_part(bad), Err(Error::PartHeader(_))),
-                "{bad}"
-            );
-        }
-        assert!(matches!(
-            parse_part("CIV1-1/3-0A0B0C0D:"),
-            Err(Error::EmptyPayload)
-        ));
-        assert!(matches!(
-            parse_part("CIV1-1/3-0A0B0C0D:GGW"),
-            Err(Error::Base45Triplet { position: 18, .. })
-        ));
     }
 }

@@ -13,7 +13,7 @@ use rxing::{
     MultiFormatReader, Reader as _,
 };
 
-use super::error::{Error, Result};
+use super::error::{Result, ScanError};
 
 /// The largest image side accepted, in pixels (a 50-megapixel photo fits).
 pub const MAX_IMAGE_SIDE: u32 = 10_000;
@@ -29,19 +29,20 @@ const MAX_IMAGE_ALLOC: u64 = 512 * 1024 * 1024;
 /// [`decode_payload`](crate::qr::decode_payload) or an
 /// [`Assembler`](crate::qr::Assembler).
 ///
-/// Errors: [`Error::NotAnImage`], [`Error::UnsupportedImageFormat`],
-/// [`Error::ImageTooLarge`] (more than [`MAX_IMAGE_SIDE`] pixels a side),
-/// [`Error::ImageDecode`] (a corrupt file), [`Error::NoQrFound`].
+/// Errors: [`ScanError::NotAnImage`](crate::qr::ScanError::NotAnImage), [`ScanError::UnsupportedImageFormat`](crate::qr::ScanError::UnsupportedImageFormat),
+/// [`ScanError::ImageTooLarge`](crate::qr::ScanError::ImageTooLarge) (more than [`MAX_IMAGE_SIDE`] pixels a side),
+/// [`ScanError::ImageDecode`](crate::qr::ScanError::ImageDecode) (a corrupt file), [`ScanError::NoQrFound`](crate::qr::ScanError::NoQrFound).
 pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>> {
-    let format = image::guess_format(bytes).map_err(|_| Error::NotAnImage)?;
+    let format = image::guess_format(bytes).map_err(|_| ScanError::NotAnImage)?;
     if !matches!(format, ImageFormat::Png | ImageFormat::Jpeg) {
-        return Err(Error::UnsupportedImageFormat(
+        return Err(ScanError::UnsupportedImageFormat(
             format
                 .extensions_str()
                 .first()
                 .unwrap_or(&"?")
                 .to_uppercase(),
-        ));
+        )
+        .into());
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
@@ -50,14 +51,14 @@ pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>> {
     limits.max_alloc = Some(MAX_IMAGE_ALLOC);
     reader.limits(limits);
     let image = reader.decode().map_err(|e| match e {
-        ImageError::Limits(_) => Error::ImageTooLarge,
-        other => Error::ImageDecode(other),
+        ImageError::Limits(_) => ScanError::ImageTooLarge,
+        other => ScanError::ImageDecode(other),
     })?;
     let luma = image.into_luma8();
     let (width, height) = luma.dimensions();
     let texts = scan_luma(luma.into_raw(), width, height);
     if texts.is_empty() {
-        Err(Error::NoQrFound)
+        Err(ScanError::NoQrFound.into())
     } else {
         Ok(texts)
     }

@@ -13,7 +13,7 @@ use civitas_credential::{ClaimPath, HolderBinding, IssueOptions, StatusRef, issu
 use civitas_crypto::{Algorithm, SigningKey, SystemRng};
 use civitas_did::Purpose;
 use civitas_did::webvh::{self, DocKey};
-use civitas_ledger::build::{self, Signing};
+use civitas_ledger::sign::{self, Signing};
 use civitas_ledger::{LedgerWriter, SqliteLedger};
 use civitas_verifier::{Policy, Request, StaticTrust, Verdict, Verifier};
 use civitas_wallet::{InitOptions, KdfParams, Wallet};
@@ -60,11 +60,11 @@ impl Issuer {
             t,
         )
         .unwrap();
-        ledger.append(&build::did_log(entry.as_str())).unwrap();
+        ledger.append(&sign::did_log(entry.as_str())).unwrap();
         let did = did.as_str().to_string();
         Issuer {
             kid: format!("{did}#key-1"),
-            status_uri: build::status_list_uri(HOST, &did, "1"),
+            status_uri: sign::status_list_uri(HOST, &did, "1"),
             did,
             key,
         }
@@ -86,7 +86,7 @@ impl Issuer {
                 .unwrap();
         }
         ledger
-            .append(&build::status_list(self.signing(), &self.status_uri, &list, t).unwrap())
+            .append(&sign::status_list(self.signing(), &self.status_uri, &list, t).unwrap())
             .unwrap();
     }
 

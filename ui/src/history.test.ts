@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import type { HistoryView } from "./api";
+import { describeEvent, describeProblem } from "./history";
+
+const base = { hash: "h", prev: "p", seq: 2, time: 1700000000, claim_labels: [] as [string, string][] };
+
+describe("history sentences", () => {
+  it("tells who was shown which claims, by name, in both languages", () => {
+    const h: HistoryView = {
+      ...base,
+      event: "presented",
+      credential: "c:01",
+      vct: "https://civitas.example/credentials/pid/v1",
+      aud: "redirect_uri:https://counter-7.city.example/post",
+      nonce: "n",
+      claims: ["age_over_18", "address.locality"],
+      type_names: ["Personal ID", "個人身分證明"],
+      claim_labels: [["Over 18", "年滿 18 歲"], ["City", "城市"]],
+    };
+    expect(describeEvent(h, "en-US")).toBe("Showed Over 18, City from Personal ID to counter-7.city.example");
+    expect(describeEvent(h, "zh-TW")).toContain("年滿 18 歲");
+  });
+
+  it("falls back to the type URI when the type has no name", () => {
+    const h: HistoryView = { ...base, event: "deleted", credential: "c:01", vct: "urn:x", type_names: null };
+    expect(describeEvent(h, "en-US")).toContain("urn:x");
+  });
+
+  it("puts a problem's numbers into its sentence", () => {
+    expect(describeProblem({ problem: "missing", from: 3, to: 5 }, "en-US")).toBe("History entries #3 to #5 were deleted.");
+  });
+});
