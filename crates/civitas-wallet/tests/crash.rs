@@ -152,17 +152,25 @@ fn sigkill_during_writes_always_leaves_the_last_committed_state() {
             line.contains("READY"),
             "kill {kill}: the writer did not start"
         );
-        // A random moment in the next ~100 ms of writes (a cycle of four operations
-        // takes ~40 ms here), sometimes right away.
-        let delay = rng.next() % 100_000;
-        std::thread::sleep(Duration::from_micros(if kill % 10 == 0 {
-            0
-        } else {
-            delay
-        }));
+        // Nine kills in ten land after the writer has reported two more operations, at
+        // a random moment in the next ~100 ms of writes; one in ten right away. Waiting
+        // for the reports (not for a time) keeps the writer making progress however
+        // slow the machine is.
+        let mut reported = n;
+        if kill % 10 != 0 {
+            let mut seen = 0;
+            line.clear();
+            while seen < 2 && out.read_line(&mut line).unwrap() > 0 {
+                if let Some(d) = line.trim().strip_prefix("done ") {
+                    reported = d.parse().unwrap();
+                    seen += 1;
+                }
+                line.clear();
+            }
+            std::thread::sleep(Duration::from_micros(rng.next() % 100_000));
+        }
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        let mut reported = n;
         line.clear();
         while out.read_line(&mut line).unwrap() > 0 {
             if let Some(d) = line.trim().strip_prefix("done ") {
