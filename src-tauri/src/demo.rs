@@ -106,12 +106,7 @@ pub(crate) fn ensure_issuer(
 
 /// A sample PID.
 pub(crate) fn pid_claims() -> Map<String, Value> {
-    object(json!({
-        "given_name": "Mei-Ling", "family_name": "Chen", "birthdate": "1958-03-14",
-        "age_over_18": true, "age_over_65": true, "nationality": "TW",
-        "address": {"street_address": "1 Shifu Road", "locality": "Taipei", "postal_code": "110"},
-        "personal_number": "A123456789"
-    }))
+    civitas_credential::samples::pid_claims()
 }
 
 /// A sample medical summary.

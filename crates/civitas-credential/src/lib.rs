@@ -7,6 +7,7 @@ pub mod json;
 pub mod jws;
 mod model;
 mod path;
+pub mod samples;
 pub mod sd;
 pub mod status_list;
 pub mod types;

@@ -150,15 +150,7 @@ impl Drop for Node {
 
 /// Sample PID claims.
 pub fn pid_claims() -> serde_json::Map<String, serde_json::Value> {
-    serde_json::json!({
-        "given_name": "Mei-Ling", "family_name": "Chen", "birthdate": "1958-03-14",
-        "age_over_18": true, "age_over_65": true, "nationality": "TW",
-        "address": {"street_address": "1 Shifu Road", "locality": "Taipei", "postal_code": "110"},
-        "personal_number": "A123456789"
-    })
-    .as_object()
-    .cloned()
-    .unwrap()
+    civitas_credential::samples::pid_claims()
 }
 
 impl Actor {

@@ -169,13 +169,7 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     out("4. City hall issues the citizen's personal ID; the hospital a medical summary.")?;
     out("   Every claim is sealed separately, so the citizen can reveal one alone.")?;
     let citizen = SigningKey::generate(Algorithm::Es256, &SystemRng)?;
-    let pid_claims = json!({
-        "given_name": "Mei-Ling", "family_name": "Chen", "birthdate": "1958-03-14",
-        "age_over_18": true, "age_over_65": true, "nationality": "TW",
-        "address": {"street_address": "1 Shifu Road", "locality": "Taipei", "postal_code": "110"},
-        "personal_number": "A123456789"
-    });
-    let pid_claims = pid_claims.as_object().cloned().unwrap_or_default();
+    let pid_claims = civitas_credential::samples::pid_claims();
     let mut o = IssueOptions::new(&hall.did, &hall.kid, PID.vct, now);
     PID.configure(&mut o, &pid_claims);
     o.exp = Some(now + 10 * year);
