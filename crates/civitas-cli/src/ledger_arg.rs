@@ -16,7 +16,7 @@ pub(crate) fn default_ledger() -> String {
     if let Some(p) = std::env::var_os("CIVITAS_LEDGER") {
         return p.to_string_lossy().into_owned();
     }
-    crate::data_dir::data_dir()
+    civitas_wallet::default_data_dir()
         .join("ledger.db")
         .to_string_lossy()
         .into_owned()

@@ -2,7 +2,6 @@
 
 mod cli;
 mod commands;
-mod data_dir;
 mod error;
 mod identity;
 mod ledger_arg;

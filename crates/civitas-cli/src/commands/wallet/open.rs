@@ -17,7 +17,7 @@ impl WalletArgs {
         if let Some(d) = std::env::var_os("CIVITAS_WALLET") {
             return PathBuf::from(d);
         }
-        crate::data_dir::data_dir().join("wallet")
+        civitas_wallet::default_data_dir().join("wallet")
     }
 
     /// `--ledger`, or the default ledger.
