@@ -29,4 +29,12 @@ describe("history sentences", () => {
   it("puts a problem's numbers into its sentence", () => {
     expect(describeProblem({ problem: "missing", from: 3, to: 5 }, "en-US")).toBe("History entries #3 to #5 were deleted.");
   });
+
+  it("says a refused receipt with its code, and a deleted state record", () => {
+    const h: HistoryView = { ...base, event: "receipt-refused", entry: 4, code: "receipt_wrong_nonce", type_names: null };
+    expect(describeEvent(h, "en-US")).toBe("Receipt refused: receipt_wrong_nonce (entry #4)");
+    expect(describeEvent(h, "zh-TW")).toContain("receipt_wrong_nonce");
+    expect(describeProblem({ problem: "state-missing" }, "en-US")).toContain("state record was deleted");
+    expect(describeProblem({ problem: "state-missing" }, "zh-TW")).toContain("狀態紀錄");
+  });
 });

@@ -30,6 +30,8 @@ export function describeEvent(h: HistoryView, locale: Locale): string {
     }
     case "deleted":
       return t(locale, key, { type });
+    case "receipt-refused":
+      return t(locale, key, { entry: h.entry, code: h.code });
     default:
       return t(locale, key);
   }

@@ -440,7 +440,10 @@ export class Store {
   async sendOnline(): Promise<boolean> {
     return this.act(async () => {
       const r = await this.api.sendOnline();
-      this.set({ notice: this.tr(r.receipt ? "proof.sent_receipt" : "proof.sent") });
+      const notice = r.receipt_refused
+        ? this.tr("proof.sent_receipt_refused", { code: r.receipt_refused })
+        : this.tr(r.receipt ? "proof.sent_receipt" : "proof.sent");
+      this.set({ notice });
     });
   }
 

@@ -1,11 +1,77 @@
 //! `--ledger URL|PATH`: a node over HTTP, or an embedded ledger file (created on first
-//! use, with its checkpoint key beside it).
+//! use, with its checkpoint key beside it). A verifier never reads a node's answers
+//! directly: `--ledger URL` syncs the node into a local replica pinned to the node's
+//! checkpoint key (`--ledger-key`) and reads the replica ([`verified_reader`]).
 
 use crate::error::{CliError, Result};
 use civitas_ledger::http::client::HttpLedger;
-use civitas_ledger::{LedgerReader, LedgerWriter, SqliteLedger, system_clock};
-use std::path::Path;
+use civitas_ledger::{
+    Freshness, LedgerReader, LedgerWriter, NoteVerifier, SqliteLedger, VerifiedNode, system_clock,
+};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The environment variable that pins a node's checkpoint key, like `--ledger-key`.
+pub(crate) const LEDGER_KEY_ENV: &str = "CIVITAS_LEDGER_KEY";
+
+/// How a verifier trusts a ledger node (`--ledger URL`): the node's pinned checkpoint
+/// key and where the verified replica of it is kept.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct NodeTrust {
+    /// With --ledger URL: the node's checkpoint key (name+hex+base64, the "log key"
+    /// `civitas ledger serve` and `civitas ledger status` print; also
+    /// $CIVITAS_LEDGER_KEY). Needed the first time a node is used; its verified replica
+    /// keeps it for later runs.
+    #[arg(long = "ledger-key", value_name = "VKEY")]
+    pub(crate) key: Option<String>,
+    /// With --ledger URL: where verified replicas of nodes are kept (default:
+    /// ledger-cache/ in the data directory).
+    #[arg(long = "ledger-cache", value_name = "DIR")]
+    pub(crate) cache: Option<PathBuf>,
+}
+
+impl NodeTrust {
+    /// The pinned key: `--ledger-key`, else `$CIVITAS_LEDGER_KEY`.
+    pub(crate) fn pinned_key(&self) -> Result<Option<NoteVerifier>> {
+        let (key, from) = match &self.key {
+            Some(k) => (k.clone(), "--ledger-key"),
+            None => match std::env::var(LEDGER_KEY_ENV) {
+                Ok(k) if !k.trim().is_empty() => (k, LEDGER_KEY_ENV),
+                _ => return Ok(None),
+            },
+        };
+        NoteVerifier::parse(key.trim())
+            .map(Some)
+            .map_err(|e| CliError::Usage(format!("{from}: {e}")))
+    }
+
+    /// The replica file kept for the node at `url`.
+    fn replica_path(&self, url: &str) -> PathBuf {
+        let dir = self
+            .cache
+            .clone()
+            .unwrap_or_else(|| civitas_wallet::default_data_dir().join("ledger-cache"));
+        let readable: String = url
+            .split_once("://")
+            .map_or(url, |(_, rest)| rest)
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(64)
+            .collect();
+        let digest = ring::digest::digest(&ring::digest::SHA256, url.as_bytes());
+        let tag: String = digest.as_ref()[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        dir.join(format!("{readable}-{tag}.db"))
+    }
+}
 
 /// The host new embedded ledgers give their DIDs.
 pub(crate) const DEFAULT_HOST: &str = "ledger.civitas.example";
@@ -53,6 +119,51 @@ pub(crate) fn reader(arg: &str) -> Result<Arc<dyn LedgerReader>> {
     Ok(Arc::new(SqliteLedger::open(path, None, system_clock())?))
 }
 
+/// A ledger for a verifier to read. A file is opened as it is (a synced copy, or an
+/// embedded ledger). A node URL is synced into its verified replica first — the
+/// checkpoint signed by the pinned key, a consistency proof from what the replica
+/// holds, every entry re-validated, the recomputed root equal to the signed one — and
+/// reads come from the replica, never from the node's own JSON. Without a pinned key
+/// (and no replica made earlier with one) it is refused, naming `--ledger-key`; a node
+/// that cannot prove its answers is an error with the ledger's code in brackets.
+pub(crate) fn verified_reader(arg: &str, trust: &NodeTrust) -> Result<Arc<dyn LedgerReader>> {
+    if !is_url(arg) {
+        return reader(arg);
+    }
+    let pin = trust.pinned_key()?;
+    let path = trust.replica_path(arg);
+    let node = VerifiedNode::open(
+        HttpLedger::new(arg)?,
+        arg,
+        &path,
+        pin.as_ref(),
+        Freshness::default(),
+        system_clock(),
+    )
+    .map_err(|e| node_error(arg, &path, e))?;
+    Ok(Arc::new(node))
+}
+
+/// A node that could not be used, with the ledger's stable code in brackets.
+fn node_error(url: &str, replica: &Path, e: civitas_ledger::Error) -> CliError {
+    let code = e.code();
+    match e {
+        civitas_ledger::Error::LogKeyRequired(_) => CliError::Usage(format!(
+            "--ledger {url} needs the node's checkpoint key: pass --ledger-key VKEY (the \
+             \"log key\" `civitas ledger serve` prints) or set {LEDGER_KEY_ENV}; a node's own \
+             answers are never trusted [{code}]"
+        )),
+        civitas_ledger::Error::LogKeyMismatch { .. } => CliError::Usage(format!(
+            "{e}: the verified replica {} of {url} was made with another key \
+             (remove it, or use --ledger-cache) [{code}]",
+            replica.display()
+        )),
+        other => CliError::Failed(format!(
+            "the ledger node {url} cannot prove its answers: {other} [{code}]"
+        )),
+    }
+}
+
 /// Appends one entry, mapping a refusal to a clear failure.
 pub(crate) fn append(
     ledger: &dyn LedgerWriter,
@@ -60,5 +171,5 @@ pub(crate) fn append(
 ) -> Result<civitas_ledger::Receipt> {
     ledger
         .append(entry)
-        .map_err(|e| CliError::Failed(format!("the ledger refused the entry: {e}")))
+        .map_err(|e| CliError::Failed(format!("the ledger refused the entry: {e} [{}]", e.code())))
 }

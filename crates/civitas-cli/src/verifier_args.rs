@@ -29,7 +29,7 @@ impl LedgerNote {
             "role": self.role,
             "checkpoint_time": self.checkpoint_time.map(show_time),
             "synced_at": self.synced_at.map(show_time),
-            "age_seconds": self.checkpoint_time.map(|t| (now - t).max(0)),
+            "age_seconds": self.checkpoint_time.map(|t| now.saturating_sub(t).max(0)),
         })
     }
 
@@ -38,7 +38,7 @@ impl LedgerNote {
         let mut s = format!(
             "ledger data as of {} ({} old)",
             show_time(t),
-            age((now - t).max(0))
+            age(now.saturating_sub(t).max(0))
         );
         if let Some(synced) = self.synced_at {
             s.push_str(&format!(", synced {}", show_time(synced)));
@@ -56,17 +56,35 @@ fn age(seconds: i64) -> String {
     }
 }
 
-/// The verifier `args` describe, and the ledger's note when one is used.
+/// The checks an operator switched off explicitly (`civitas verify --no-replay-check`,
+/// `--no-status-check`). The default switches nothing off: a counter always passes it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct OptOuts {
+    /// Accept a presentation without a nonce or an audience to check.
+    pub(crate) replay_check: bool,
+    /// Accept a credential whose status reference was not checked (no `--ledger`).
+    pub(crate) status_check: bool,
+}
+
+/// The verifier `args` describe, and the ledger's note when one is used. Strict by
+/// default ([`Policy::default`]); only `opt_outs` (or a policy file's
+/// `"require_status": false`) relax it, and the verdict then says so.
 pub(crate) fn build_verifier(
     trust: &[String],
     roots: &[String],
     policy_file: Option<&std::path::Path>,
     ledger_arg: Option<&str>,
+    node_trust: &crate::ledger_arg::NodeTrust,
+    opt_outs: OptOuts,
     now: i64,
 ) -> Result<(Verifier<MethodResolver>, Option<LedgerNote>)> {
     let mut trust = trust.to_vec();
     let mut roots = roots.to_vec();
-    let mut policy = Policy::default();
+    let mut policy = Policy {
+        require_replay_check: !opt_outs.replay_check,
+        require_status: !opt_outs.status_check,
+        ..Policy::default()
+    };
     if let Some(path) = policy_file {
         let p = crate::util::read_json_object(path)?;
         let list = |k: &str| -> Result<Vec<String>> {
@@ -92,9 +110,12 @@ pub(crate) fn build_verifier(
                     })?;
         }
         if let Some(r) = p.get("require_status") {
-            policy.require_status = r.as_bool().ok_or_else(|| {
+            // `false` is an explicit opt-out, as --no-status-check; `true` (the default)
+            // never overrides that flag.
+            let required = r.as_bool().ok_or_else(|| {
                 CliError::Input("policy: require_status must be true or false".into())
             })?;
+            policy.require_status &= required;
         }
     }
     let Some(ledger_arg) = ledger_arg else {
@@ -108,7 +129,7 @@ pub(crate) fn build_verifier(
             None,
         ));
     };
-    let ledger: Arc<dyn LedgerReader> = crate::ledger_arg::reader(ledger_arg)?;
+    let ledger: Arc<dyn LedgerReader> = crate::ledger_arg::verified_reader(ledger_arg, node_trust)?;
     let info = ledger
         .info()
         .map_err(|e| CliError::Input(format!("cannot read the ledger: {e}")))?;
@@ -127,6 +148,7 @@ pub(crate) fn build_verifier(
             policy,
         )
     }
+    .with_evidence(civitas_verifier::LedgerAnchors::new(ledger.clone()))
     .with_status(LedgerStatus::new(ledger, resolver));
     Ok((verifier, Some(note)))
 }

@@ -6,7 +6,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 mod support;
-use support::{civitas, civitas_command, civitas_stdin, stderr, stdout};
+use support::{civitas, civitas_command, civitas_stdin, did_create, stderr, stdout};
 
 fn tamper_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../civitas-verifier/testdata/tamper")
@@ -216,6 +216,8 @@ fn verify_without_trust_or_with_wrong_nonce_is_not_valid() {
             &k.issuer_did,
             "--nonce",
             "other",
+            "--aud",
+            "counter-7",
             "--at",
             AT,
         ],
@@ -282,6 +284,287 @@ fn issue_refuses_claims_that_do_not_fit_the_type() {
     assert!(!err.contains("\"d\""));
 }
 
+/// Issues a PID that names a status list (which no ledger here holds) and presents
+/// it to nonce-1 / counter-7.
+fn issue_with_status_and_present(k: &Keys) -> String {
+    let d = |f: &str| k.dir.join(f).to_str().unwrap().to_string();
+    let o = civitas(&[
+        "issue",
+        "--key",
+        &d("issuer.jwk"),
+        "--vct",
+        "pid",
+        "--claims",
+        &d("pid.json"),
+        "--holder",
+        &d("holder.jwk"),
+        "--status-list",
+        "https://ledger.civitas.test/status/city-hall/pid",
+        "--status-index",
+        "42",
+        "--exp",
+        "2030-01-01T00:00:00Z",
+        "--at",
+        "2026-11-24T10:00:00Z",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::write(k.dir.join("pid-status.sdjwt"), stdout(&o)).unwrap();
+    let o = civitas(&[
+        "present",
+        "--key",
+        &d("holder.jwk"),
+        "--disclose",
+        "age_over_18",
+        "--nonce",
+        "nonce-1",
+        "--aud",
+        "counter-7",
+        "--at",
+        "2026-11-25T09:59:30Z",
+        &d("pid-status.sdjwt"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o).trim().to_string()
+}
+
+#[test]
+fn verify_without_nonce_or_aud_is_not_valid_unless_the_operator_opts_out() {
+    let k = keys();
+    let p = issue_and_present(&k, "age_over_18");
+    let base: [&str; 5] = ["verify", "--trust", &k.issuer_did, "--at", AT];
+    // No --nonce/--aud, or only one of them: not valid, exit 1, its own code.
+    for extra in [
+        &[][..],
+        &["--nonce", "nonce-1"][..],
+        &["--aud", "counter-7"][..],
+    ] {
+        let args: Vec<&str> = base.iter().copied().chain(extra.iter().copied()).collect();
+        let o = civitas_stdin(&[&args[..], &["--json"]].concat(), p.as_bytes());
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {}", stdout(&o));
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(v["valid"], false, "{extra:?}");
+        assert_eq!(v["code"], "replay_check_missing", "{extra:?}: {v}");
+        assert_eq!(v["claims"], serde_json::json!({}));
+        assert_eq!(v["replay_check"], Value::Null);
+        let o = civitas_stdin(&args, p.as_bytes());
+        assert_eq!(o.status.code(), Some(1));
+        let text = stdout(&o);
+        assert!(text.starts_with("NOT VALID: no "), "{text}");
+        assert!(text.contains("--no-replay-check"), "{text}");
+    }
+    // --no-replay-check: valid, and the verdict says the check was skipped.
+    let o = civitas_stdin(
+        &[&base[..], &["--no-replay-check", "--json"]].concat(),
+        p.as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["replay_check"], "skipped by operator");
+    assert_eq!(v["status_check"], "not applicable");
+    assert!(
+        v["warnings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("replay check skipped by operator"),
+        "{v}"
+    );
+    let o = civitas_stdin(&[&base[..], &["--no-replay-check"]].concat(), p.as_bytes());
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    assert!(text.starts_with("VALID"), "{text}");
+    assert!(
+        text.contains("warning: replay check skipped by operator"),
+        "{text}"
+    );
+    // Under the opt-out, what is given is still checked.
+    let o = civitas_stdin(
+        &[
+            &base[..],
+            &["--no-replay-check", "--nonce", "other", "--json"],
+        ]
+        .concat(),
+        p.as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["code"], "nonce_mismatch", "{v}");
+    // With both given the verdict says the replay check ran.
+    let o = civitas_stdin(
+        &[
+            &base[..],
+            &["--nonce", "nonce-1", "--aud", "counter-7", "--json"],
+        ]
+        .concat(),
+        p.as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["replay_check"], "checked");
+    assert_eq!(v["warnings"], serde_json::json!([]));
+}
+
+#[test]
+fn verify_batch_without_nonce_refuses_every_line() {
+    let k = keys();
+    let p = issue_and_present(&k, "age_over_18");
+    let batch = k.dir.join("batch.txt");
+    std::fs::write(
+        &batch,
+        format!(
+            "{p}
+{p}
+"
+        ),
+    )
+    .unwrap();
+    let b = batch.to_str().unwrap();
+    let o = civitas(&[
+        "verify",
+        "--trust",
+        &k.issuer_did,
+        "--at",
+        AT,
+        "--batch",
+        b,
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let codes: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["code"].to_string())
+        .collect();
+    assert_eq!(codes, ["\"replay_check_missing\""; 2], "{}", stdout(&o));
+    let o = civitas(&[
+        "verify",
+        "--trust",
+        &k.issuer_did,
+        "--at",
+        AT,
+        "--batch",
+        b,
+        "--no-replay-check",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn verify_refuses_a_credential_whose_status_was_not_checked() {
+    let k = keys();
+    let p = issue_with_status_and_present(&k);
+    let args: [&str; 9] = [
+        "verify",
+        "--trust",
+        &k.issuer_did,
+        "--nonce",
+        "nonce-1",
+        "--aud",
+        "counter-7",
+        "--at",
+        AT,
+    ];
+    // A status reference and no --ledger: not valid, exit 1, status_unchecked.
+    let o = civitas_stdin(&[&args[..], &["--json"]].concat(), p.as_bytes());
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["code"], "status_unchecked", "{v}");
+    assert_eq!(v["claims"], serde_json::json!({}));
+    let o = civitas_stdin(&args, p.as_bytes());
+    let text = stdout(&o);
+    assert!(
+        text.starts_with("NOT VALID: the credential's revocation status was not checked"),
+        "{text}"
+    );
+    assert!(text.contains("--no-status-check"), "{text}");
+    // --no-replay-check does not switch the status check off.
+    let o = civitas_stdin(
+        &[&args[..], &["--no-replay-check", "--json"]].concat(),
+        p.as_bytes(),
+    );
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["code"], "status_unchecked", "{v}");
+    // --no-status-check: valid, and the verdict says the check was skipped.
+    let o = civitas_stdin(
+        &[&args[..], &["--no-status-check", "--json"]].concat(),
+        p.as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["status_check"], "skipped by operator");
+    assert_eq!(v["replay_check"], "checked");
+    assert!(
+        v["warnings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("status check skipped by operator"),
+        "{v}"
+    );
+    let o = civitas_stdin(&[&args[..], &["--no-status-check"]].concat(), p.as_bytes());
+    let text = stdout(&o);
+    assert!(text.starts_with("VALID"), "{text}");
+    assert!(
+        text.contains("warning: status check skipped by operator"),
+        "{text}"
+    );
+    // A policy file's "require_status": false is the same explicit opt-out, said alike.
+    let policy = k.dir.join("policy.json");
+    std::fs::write(&policy, r#"{"require_status": false}"#).unwrap();
+    let o = civitas_stdin(
+        &[&args[..], &["--policy", policy.to_str().unwrap(), "--json"]].concat(),
+        p.as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["status_check"], "skipped by operator");
+    // "require_status": true never overrides the flag, and never relaxes anything.
+    std::fs::write(&policy, r#"{"require_status": true}"#).unwrap();
+    let o = civitas_stdin(
+        &[&args[..], &["--policy", policy.to_str().unwrap(), "--json"]].concat(),
+        p.as_bytes(),
+    );
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["code"], "status_unchecked", "{v}");
+}
+
+#[test]
+fn a_status_source_that_cannot_answer_is_not_valid() {
+    // --ledger names a ledger that does not hold the credential's status list: the
+    // status was looked for and not found, which is its own refusal, even under
+    // --no-status-check (the opt-out covers a missing source, never a failing one).
+    let k = keys();
+    let p = issue_with_status_and_present(&k);
+    let db = k.dir.join("ledger.db");
+    did_create(
+        "issuers:someone",
+        k.dir.join("someone").to_str().unwrap(),
+        db.to_str().unwrap(),
+        Some("2026-11-24T09:00:00Z"),
+    );
+    let o = civitas_stdin(
+        &[
+            "verify",
+            "--trust",
+            &k.issuer_did,
+            "--ledger",
+            db.to_str().unwrap(),
+            "--nonce",
+            "nonce-1",
+            "--aud",
+            "counter-7",
+            "--at",
+            AT,
+            "--no-status-check",
+            "--json",
+        ],
+        p.as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["code"], "status_unavailable", "{v}");
+}
+
 #[test]
 fn exit_status_two_for_usage_errors_and_unreadable_input() {
     let o = civitas(&["verify", "/nonexistent/presentation.txt"]);
@@ -332,7 +615,7 @@ fn tamper_suite_through_the_cli() {
             refused += 1;
         }
     }
-    assert!(refused >= 20);
+    assert_eq!(refused, 34, "the README's 34 malicious presentations");
 }
 
 #[test]
@@ -369,7 +652,18 @@ fn demo_tells_the_story_and_succeeds() {
 #[test]
 fn help_reads_well() {
     let text = stdout(&civitas(&["verify", "--help"]));
-    for want in ["--nonce", "--trust", "--at", "--json", "Exit status"] {
+    for want in [
+        "--nonce",
+        "--trust",
+        "--at",
+        "--json",
+        "Exit status",
+        "--no-replay-check",
+        "--no-status-check",
+        "Strict by default",
+        "replay_check_missing",
+        "status_unchecked",
+    ] {
         assert!(text.contains(want), "{want}");
     }
     let top = stdout(&civitas(&["--help"]));

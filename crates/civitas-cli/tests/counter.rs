@@ -1,7 +1,8 @@
 //! At the service counter, through the `civitas` binary: the QR size budget, codes that
 //! zbar and photographs read, the clerk's wedge-scanner loop with every kind of bad
-//! input, the online direct_post flow with its receipt and a refused replay, and batch
-//! audits.
+//! input, the online direct_post flow with its receipt and a refused replay, the clerk
+//! token `counter serve` requires, the attacks on its direct_post endpoint (junk with
+//! the request's state, wallet errors without it), and batch audits.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -22,7 +23,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 mod support;
-use support::{Served, civitas, did_create, ok, p};
+use support::{civitas, did_create, ok, p, serve_counter};
 
 /// A world: a ledger file, city hall with a did:webvh DID, a holder key, a PID.
 struct World {
@@ -342,24 +343,47 @@ fn the_clerks_loop_survives_bad_input_and_refuses_replays() {
     );
 }
 
-fn http(method: &str, url: &str, body: Option<(&str, Vec<u8>)>) -> (u16, Value) {
+/// A request to the counter: `token` as `Authorization: Bearer`; the status, the JSON
+/// body (`Null` if none) and the response's headers.
+fn call(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<(&str, Vec<u8>)>,
+) -> (u16, Value, reqwest::header::HeaderMap) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::blocking::Client::new();
-    let req = match (method, body) {
+    let mut req = match (method, body) {
         ("POST", Some((ct, b))) => client.post(url).header("content-type", ct).body(b),
         _ => client.get(url),
     };
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
     let resp = req.send().unwrap();
     let status = resp.status().as_u16();
-    (status, resp.json().unwrap_or(Value::Null))
+    let headers = resp.headers().clone();
+    (status, resp.json().unwrap_or(Value::Null), headers)
 }
 
-#[test]
-fn online_flow_with_receipt_and_refused_replay() {
-    let w = world();
-    let served = Served::start(&[
-        "counter",
-        "serve",
+fn http(method: &str, url: &str, body: Option<(&str, Vec<u8>)>) -> (u16, Value) {
+    let (status, v, _) = call(method, url, None, body);
+    (status, v)
+}
+
+/// A clerk's request (with the token).
+fn clerk(method: &str, url: &str, token: &str, body: Option<(&str, Vec<u8>)>) -> (u16, Value) {
+    let (status, v, _) = call(method, url, Some(token), body);
+    (status, v)
+}
+
+fn form(body: String) -> Option<(&'static str, Vec<u8>)> {
+    Some(("application/x-www-form-urlencoded", body.into_bytes()))
+}
+
+/// `counter serve` asking for age_over_18 (and optionally the city).
+fn serve(w: &World) -> (support::Served, String) {
+    serve_counter(&[
         "--claims",
         "age_over_18",
         "--optional",
@@ -368,24 +392,30 @@ fn online_flow_with_receipt_and_refused_replay() {
         &w.issuer,
         "--ledger",
         &w.db,
-    ]);
-    let base = served.url.clone();
-    // 1. The counter's request, as the wallet scans it.
-    let (_, r) = http("GET", &format!("{base}/request"), None);
+    ])
+}
+
+/// The counter's open request, as the clerk's page reads it.
+fn open_request(base: &str, token: &str) -> AuthorizationRequest {
+    let (status, r) = clerk("GET", &format!("{base}/request"), token, None);
+    assert_eq!(status, 200, "{r}");
     let RequestUrl::ByValue(request) = RequestUrl::parse(r["url"].as_str().unwrap()).unwrap()
     else {
         panic!()
     };
-    assert!(request.state().is_some());
-    // 2. The wallet answers, leaving the optional city out.
+    request
+}
+
+/// The wallet's direct_post body answering `request` with the PID (age_over_18).
+fn wallet_answer(w: &World, request: &AuthorizationRequest) -> String {
     let holder = SigningKey::load(&w.dir.join("holder.jwk")).unwrap();
     let wallet =
         [Credential::parse(&std::fs::read_to_string(w.dir.join("pid.sdjwt")).unwrap()).unwrap()];
-    let report = openid4vp::match_request(&request, &wallet);
+    let report = openid4vp::match_request(request, &wallet);
     let now = chrono::Utc::now().timestamp();
     let presentation = report
         .present(
-            &request,
+            request,
             &wallet,
             "pid",
             &[ClaimPath::parse("address.locality").unwrap()],
@@ -395,17 +425,30 @@ fn online_flow_with_receipt_and_refused_replay() {
         .unwrap();
     let mut vp = VpToken::new();
     vp.insert("pid", vec![presentation]).unwrap();
-    let body = AuthorizationResponse::for_request(&request, vp)
+    AuthorizationResponse::for_request(request, vp)
         .unwrap()
-        .to_form();
-    let (status, answer) = http(
-        "POST",
-        &format!("{base}/response"),
-        Some((
-            "application/x-www-form-urlencoded",
-            body.clone().into_bytes(),
-        )),
-    );
+        .to_form()
+}
+
+/// The sequence number of the page's last verdict, and the verdict.
+fn last(base: &str, token: &str) -> (u64, Value) {
+    let (status, l) = clerk("GET", &format!("{base}/last"), token, None);
+    assert_eq!(status, 200, "{l}");
+    (l["seq"].as_u64().unwrap(), l["verdict"].clone())
+}
+
+#[test]
+fn online_flow_with_receipt_and_refused_replay() {
+    let w = world();
+    let (served, token) = serve(&w);
+    let base = served.url.clone();
+    // 1. The counter's request, as the wallet scans it.
+    let request = open_request(&base, &token);
+    assert!(request.state().is_some());
+    // 2. The wallet answers, leaving the optional city out.
+    let body = wallet_answer(&w, &request);
+    let now = chrono::Utc::now().timestamp();
+    let (status, answer) = http("POST", &format!("{base}/response"), form(body.clone()));
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["verdict"]["valid"], true, "{answer}");
     assert!(answer["verdict"]["claims"].get("address").is_none());
@@ -418,27 +461,21 @@ fn online_flow_with_receipt_and_refused_replay() {
     assert_eq!(r.disclosed, vec!["age_over_18".to_string()]);
     assert!(!receipt.contains("Taipei"));
     // 4. The page shows it.
-    let (_, last) = http("GET", &format!("{base}/last"), None);
-    assert_eq!(last["verdict"]["valid"], true);
-    // 5. The same response again is refused.
-    let (status, again) = http(
-        "POST",
-        &format!("{base}/response"),
-        Some(("application/x-www-form-urlencoded", body.into_bytes())),
-    );
+    let (seq, verdict) = last(&base, &token);
+    assert_eq!(verdict["valid"], true);
+    // 5. The same response again is refused, and not shown to the clerk.
+    let (status, again) = http("POST", &format!("{base}/response"), form(body));
     assert_eq!(status, 400, "{again}");
+    assert_eq!(again["code"], "replay", "{again}");
     assert!(
         again["error_description"]
             .as_str()
             .unwrap()
             .contains("replay")
     );
+    assert_eq!(last(&base, &token).0, seq);
     // 6. The page's upload path: a photo of a wallet's offline code.
-    let (_, r) = http("GET", &format!("{base}/request"), None);
-    let RequestUrl::ByValue(request) = RequestUrl::parse(r["url"].as_str().unwrap()).unwrap()
-    else {
-        panic!()
-    };
+    let request = open_request(&base, &token);
     let presentation = w.present("age_over_18", request.nonce(), request.client_id().as_str());
     std::fs::write(w.dir.join("q.txt"), &presentation).unwrap();
     ok(&[
@@ -453,8 +490,197 @@ fn online_flow_with_receipt_and_refused_replay() {
         .unwrap()
         .read_to_end(&mut png)
         .unwrap();
-    let (_, v) = http("POST", &format!("{base}/scan"), Some(("image/png", png)));
+    let (_, v) = clerk(
+        "POST",
+        &format!("{base}/scan"),
+        &token,
+        Some(("image/png", png)),
+    );
     assert_eq!(v["valid"], true, "{v}");
+}
+
+#[test]
+fn the_clerks_side_needs_this_runs_token() {
+    let w = world();
+    let (served, token) = serve(&w);
+    let base = served.url.clone();
+    // A verdict with claim values on the page, to be stolen.
+    let request = open_request(&base, &token);
+    let (status, _) = http(
+        "POST",
+        &format!("{base}/response"),
+        form(wallet_answer(&w, &request)),
+    );
+    assert_eq!(status, 200);
+    // Without the token: 401, with its code; nothing of the verdict leaks.
+    for (method, path) in [
+        ("GET", "/last"),
+        ("GET", "/request"),
+        ("GET", "/"),
+        ("POST", "/scan"),
+    ] {
+        let body = (method == "POST").then(|| ("text/plain", b"hello".to_vec()));
+        let (status, v, _) = call(method, &format!("{base}{path}"), None, body);
+        assert_eq!(status, 401, "{method} {path}: {v}");
+        assert_eq!(v["code"], "clerk_token_missing", "{method} {path}: {v}");
+        assert!(!v.to_string().contains("Over 18"), "{v}");
+    }
+    // A wrong token (another run's, or a guess): 403, in each place a token may be.
+    let other = "A".repeat(token.len());
+    let (status, v) = clerk("GET", &format!("{base}/last"), &other, None);
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (403, Some("clerk_token_wrong"))
+    );
+    let (status, v) = http("GET", &format!("{base}/last?k={other}"), None);
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (403, Some("clerk_token_wrong"))
+    );
+    let (status, v) = http("GET", &format!("{base}/last?k="), None);
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (403, Some("clerk_token_wrong"))
+    );
+    // With it: the page sets it as a strict, script-proof cookie…
+    let (status, _, headers) = call("GET", &format!("{base}/?k={token}"), None, None);
+    assert_eq!(status, 200);
+    let cookie = headers
+        .get("set-cookie")
+        .and_then(|c| c.to_str().ok())
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.starts_with(&format!("civitas_clerk={token};")),
+        "{cookie}"
+    );
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    // …which the page's requests carry; a bearer token works for scripts.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let with_cookie: Value = reqwest::blocking::Client::new()
+        .get(format!("{base}/last"))
+        .header("cookie", format!("civitas_clerk={token}"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(with_cookie["verdict"]["valid"], true, "{with_cookie}");
+    let (seq, verdict) = last(&base, &token);
+    assert_eq!(seq, 1);
+    assert_eq!(verdict["shown"][0]["value"], true, "{verdict}");
+    // The wallet's side and the page's script stay open.
+    let (status, _, _) = call("GET", &format!("{base}/counter.js"), None, None);
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn junk_posted_with_the_state_does_not_burn_the_citizens_request() {
+    let w = world();
+    let (served, token) = serve(&w);
+    let base = served.url.clone();
+    let request = open_request(&base, &token);
+    let state = request.state().unwrap().to_string();
+    // 1. Junk that is not even a presentation, with the state: refused as malformed.
+    let (status, v) = http(
+        "POST",
+        &format!("{base}/response"),
+        form(format!(
+            "vp_token=%7B%22pid%22%3A%5B%22junk%22%5D%7D&state={state}"
+        )),
+    );
+    assert_eq!(status, 400, "{v}");
+    assert_eq!(v["code"], "openid4vp.malformed_presentation", "{v}");
+    // 2. A real presentation, but made for another request's nonce, with the state.
+    let other = AuthorizationRequest::for_counter(
+        request.client_id().as_str(),
+        None,
+        "an-attackers-nonce",
+        civitas_credential::types::PID.vct,
+        &[ClaimPath::parse("age_over_18").unwrap()],
+        &[ClaimPath::parse("address.locality").unwrap()],
+    )
+    .unwrap()
+    .with_state(&state)
+    .unwrap();
+    let (status, v) = http(
+        "POST",
+        &format!("{base}/response"),
+        form(wallet_answer(&w, &other)),
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["verdict"]["valid"], false, "{v}");
+    assert_eq!(v["verdict"]["code"], "nonce_mismatch", "{v}");
+    // The request was not renewed: same nonce, same state.
+    let still = open_request(&base, &token);
+    assert_eq!(still.nonce(), request.nonce());
+    assert_eq!(still.state(), request.state());
+    // 3. The citizen's wallet answers the request it scanned before the junk: accepted.
+    let (status, v) = http(
+        "POST",
+        &format!("{base}/response"),
+        form(wallet_answer(&w, &request)),
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["verdict"]["valid"], true, "{v}");
+    assert_eq!(last(&base, &token).1["valid"], true);
+    // Now the request is spent and renewed.
+    assert_ne!(open_request(&base, &token).nonce(), request.nonce());
+}
+
+#[test]
+fn wallet_error_posts_need_the_requests_state() {
+    let w = world();
+    let (served, token) = serve(&w);
+    let base = served.url.clone();
+    let request = open_request(&base, &token);
+    let state = request.state().unwrap();
+    let url = format!("{base}/response");
+    // Without a state: refused, and the clerk's page does not show it.
+    let (status, v) = http("POST", &url, form("error=access_denied".into()));
+    assert_eq!(status, 400, "{v}");
+    assert_eq!(v["code"], "state_missing", "{v}");
+    // Another request's state: refused, not shown.
+    let (status, v) = http(
+        "POST",
+        &url,
+        form("error=access_denied&state=another-state".into()),
+    );
+    assert_eq!(status, 400, "{v}");
+    assert_eq!(v["code"], "state_mismatch", "{v}");
+    assert_eq!(last(&base, &token), (0, Value::Null));
+    // The open request's state: the clerk sees the wallet declined; the request stays.
+    let (status, v) = http(
+        "POST",
+        &url,
+        form(format!("error=access_denied&state={state}")),
+    );
+    assert_eq!(status, 200, "{v}");
+    let (seq, verdict) = last(&base, &token);
+    assert_eq!(seq, 1);
+    assert_eq!(verdict["code"], "wallet_error", "{verdict}");
+    assert_eq!(open_request(&base, &token).nonce(), request.nonce());
+}
+
+#[test]
+fn a_webcam_frame_without_a_code_is_no_verdict() {
+    let w = world();
+    let (served, token) = serve(&w);
+    let base = served.url.clone();
+    // A blank frame, as a camera sees between citizens.
+    let mut png = Vec::new();
+    image::DynamicImage::ImageLuma8(image::GrayImage::from_pixel(320, 240, image::Luma([255])))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let (status, v) = clerk(
+        "POST",
+        &format!("{base}/scan"),
+        &token,
+        Some(("image/png", png)),
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["status"], "no_code", "{v}");
+    // The page keeps the last verdict (none).
+    assert_eq!(last(&base, &token).0, 0);
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! The counter's web page in headless Chromium (Debian `chromium`, driven by
 //! `playwright-core`): the QR code shown to a fake webcam (a .y4m video made from the
 //! PNG `civitas qr encode` renders), and by photo upload; the verdict appears on the
-//! page. Setup: `bash crates/civitas-cli/tests/browser/setup.sh`.
+//! page. The page is opened at the clerk's address `counter serve` printed (with this
+//! run's token); without the token it is refused. Setup: `bash
+//! crates/civitas-cli/tests/browser/setup.sh`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -15,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod support;
-use support::{Served, did_create, ok, p};
+use support::{did_create, ok, p, serve_counter};
 
 fn browser_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
@@ -45,9 +47,12 @@ fn y4m(png: &Path, out: &Path) {
     std::fs::write(out, data).unwrap();
 }
 
-fn current_request(base: &str) -> (String, String) {
+fn current_request(base: &str, token: &str) -> (String, String) {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let r: Value = reqwest::blocking::get(format!("{base}/request"))
+    let r: Value = reqwest::blocking::Client::new()
+        .get(format!("{base}/request"))
+        .bearer_auth(token)
+        .send()
         .unwrap()
         .json()
         .unwrap();
@@ -102,9 +107,7 @@ fn the_counter_page_reads_a_webcam_and_an_upload() {
         &p(d, "holder.jwk"),
     ]);
     std::fs::write(d.join("pid.sdjwt"), sd).unwrap();
-    let served = Served::start(&[
-        "counter",
-        "serve",
+    let (served, token) = serve_counter(&[
         "--claims",
         "age_over_18",
         "--trust",
@@ -113,8 +116,13 @@ fn the_counter_page_reads_a_webcam_and_an_upload() {
         &db,
     ]);
     let base = served.url.clone();
+    let clerk_url = format!("{base}/?k={token}");
+    // The page without the token: refused, nothing of the counter shown.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let refused = reqwest::blocking::get(format!("{base}/")).unwrap();
+    assert_eq!(refused.status().as_u16(), 401);
     let show = |name: &str| {
-        let (nonce, aud) = current_request(&base);
+        let (nonce, aud) = current_request(&base, &token);
         let pres = ok(&[
             "present",
             "--key",
@@ -140,7 +148,7 @@ fn the_counter_page_reads_a_webcam_and_an_upload() {
     // 1. A fake webcam.
     let png = show("camera");
     y4m(&png, &d.join("camera.y4m"));
-    let v = drive("camera", &base, &p(d, "camera.y4m"));
+    let v = drive("camera", &clerk_url, &p(d, "camera.y4m"));
     assert_eq!(v["word"], "VALID", "{v}");
     assert!(
         v["claims"]
@@ -152,10 +160,10 @@ fn the_counter_page_reads_a_webcam_and_an_upload() {
     );
     // 2. A photo upload, for the next citizen (the nonce was renewed).
     let png = show("upload");
-    let v = drive("upload", &base, png.to_str().unwrap());
+    let v = drive("upload", &clerk_url, png.to_str().unwrap());
     assert_eq!(v["word"], "VALID", "{v}");
     // 3. The same photo again: a replay, NOT VALID on the page.
-    let v = drive("upload", &base, png.to_str().unwrap());
+    let v = drive("upload", &clerk_url, png.to_str().unwrap());
     assert_eq!(v["word"], "NOT VALID", "{v}");
     assert!(
         v["reason"].as_str().unwrap().contains("already used"),

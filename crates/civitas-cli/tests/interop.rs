@@ -9,7 +9,7 @@
 //! A missing peer fails the test with a message naming setup.sh: these tests never pass
 //! by skipping. The peers are lenient, so they judge acceptance only; rejections are
 //! judged by civitas alone (`peers_accept_what_civitas_refuses` prints what they let
-//! through). Every time is fixed (`--at`, KB `iat`): nothing depends on the wall clock.
+//! through, and asserts it against a pinned table). Every time is fixed (`--at`, KB `iat`): nothing depends on the wall clock.
 
 // Test helpers outside `#[test]` functions are not covered by clippy.toml's
 // allow-*-in-tests: a failed step should fail the test loudly.
@@ -601,6 +601,55 @@ fn civitas_presentation_verifies_in_python_sd_jwt() {
 // ---------------------------------------------------------------------------------
 // Strictness
 
+const ACCEPTS: bool = true;
+const REFUSES: bool = false;
+
+/// What the pinned peers do with each malicious fixture that civitas refuses: (file,
+/// npm @sd-jwt/sd-jwt-vc 0.19.0, Python sd-jwt 0.10.4). Recorded from the peers and
+/// asserted, so a peer (or a fixture) that changes its verdict fails the test.
+const PEER_OUTCOMES: [(&str, bool, bool); 34] = [
+    ("tampered_disclosure_value.txt", ACCEPTS, ACCEPTS),
+    ("unreferenced_disclosure.txt", ACCEPTS, ACCEPTS),
+    ("duplicate_disclosure.txt", ACCEPTS, REFUSES),
+    ("reserved_claim_name_sd.txt", ACCEPTS, ACCEPTS),
+    ("reserved_claim_name_ellipsis.txt", ACCEPTS, ACCEPTS),
+    ("duplicate_digest.txt", ACCEPTS, REFUSES),
+    ("claim_collision.txt", ACCEPTS, REFUSES),
+    ("array_element_disclosure_in_object.txt", ACCEPTS, REFUSES),
+    ("non_string_salt.txt", ACCEPTS, ACCEPTS),
+    ("unsupported_sd_alg.txt", REFUSES, REFUSES),
+    ("kb_jwt_signed_by_other_key.txt", REFUSES, REFUSES),
+    ("missing_kb_jwt.txt", REFUSES, REFUSES),
+    ("sd_hash_mismatch.txt", REFUSES, REFUSES),
+    ("wrong_nonce.txt", REFUSES, REFUSES),
+    ("wrong_aud.txt", REFUSES, REFUSES),
+    ("stale_kb_iat.txt", ACCEPTS, ACCEPTS),
+    ("future_kb_iat.txt", ACCEPTS, ACCEPTS),
+    ("kb_typ_jwt.txt", REFUSES, REFUSES),
+    ("alg_none.txt", REFUSES, REFUSES),
+    ("hs256_keyed_with_public_key.txt", REFUSES, REFUSES),
+    ("expired.txt", REFUSES, ACCEPTS),
+    ("nbf_in_future.txt", REFUSES, ACCEPTS),
+    ("typ_jwt.txt", ACCEPTS, ACCEPTS),
+    ("missing_kid.txt", ACCEPTS, ACCEPTS),
+    ("embedded_jwk_header.txt", ACCEPTS, ACCEPTS),
+    ("crit_header.txt", ACCEPTS, REFUSES),
+    ("payload_modified_after_signing.txt", REFUSES, REFUSES),
+    ("untrusted_issuer.txt", ACCEPTS, ACCEPTS),
+    ("issuer_impersonation.txt", REFUSES, REFUSES),
+    ("kid_did_not_iss.txt", REFUSES, REFUSES),
+    ("no_holder_binding.txt", REFUSES, REFUSES),
+    ("garbage.txt", REFUSES, REFUSES),
+    ("truncated.txt", REFUSES, REFUSES),
+    ("binary_junk.txt", REFUSES, REFUSES),
+];
+
+/// How many malicious fixtures npm accepts, Python accepts, and at least one accepts
+/// (the README's figures).
+const NPM_ACCEPTS: usize = 16;
+const PYTHON_ACCEPTS: usize = 13;
+const SOME_PEER_ACCEPTS: usize = 18;
+
 #[test]
 fn peers_accept_what_civitas_refuses() {
     let dir = tamper_dir();
@@ -662,6 +711,8 @@ fn peers_accept_what_civitas_refuses() {
         }
     };
     let mut lenient: Vec<(String, Vec<&str>)> = Vec::new();
+    let mut changed: Vec<String> = Vec::new();
+    let mut pinned = PEER_OUTCOMES.iter();
     println!(
         "{:<40} {:<30} {:<60} python sd-jwt 0.10.4",
         "fixture", "civitas", "npm @sd-jwt/sd-jwt-vc 0.19.0"
@@ -688,15 +739,36 @@ fn peers_accept_what_civitas_refuses() {
             );
             continue;
         }
-        let accepted_by: Vec<&str> = [("npm", &npm[i]), ("python", &python[i])]
+        // civitas refused it above, with the manifest's code; now the peers, as pinned.
+        assert!(
+            case["code"].as_str().is_some_and(|c| !c.is_empty()),
+            "{file}: a malicious case without a code"
+        );
+        let (npm_ok, python_ok) = (npm[i]["ok"] == true, python[i]["ok"] == true);
+        match pinned.next() {
+            Some(&(want_file, want_npm, want_python)) if want_file == file => {
+                if (npm_ok, python_ok) != (want_npm, want_python) {
+                    changed.push(format!(
+                        "{file}: npm {} (pinned {}), python {} (pinned {})",
+                        npm_ok, want_npm, python_ok, want_python
+                    ));
+                }
+            }
+            other => changed.push(format!("{file}: pinned as {other:?}")),
+        }
+        let accepted_by: Vec<&str> = [("npm", npm_ok), ("python", python_ok)]
             .into_iter()
-            .filter(|(_, r)| r["ok"] == true)
+            .filter(|(_, ok)| *ok)
             .map(|(name, _)| name)
             .collect();
         if !accepted_by.is_empty() {
             lenient.push((file.to_string(), accepted_by));
         }
     }
+    assert!(
+        pinned.next().is_none(),
+        "a pinned fixture is missing from the manifest"
+    );
     println!(
         "\nrefused by civitas, accepted by a peer ({}):",
         lenient.len()
@@ -704,4 +776,13 @@ fn peers_accept_what_civitas_refuses() {
     for (file, peers) in &lenient {
         println!("  {file:<40} {}", peers.join(", "));
     }
+    assert!(
+        changed.is_empty(),
+        "peer verdicts differ from PEER_OUTCOMES (update the table and the README's figures if a new peer version is intended):\n  {}",
+        changed.join("\n  ")
+    );
+    let count = |peer: &str| lenient.iter().filter(|(_, p)| p.contains(&peer)).count();
+    assert_eq!(count("npm"), NPM_ACCEPTS, "npm accepts");
+    assert_eq!(count("python"), PYTHON_ACCEPTS, "python accepts");
+    assert_eq!(lenient.len(), SOME_PEER_ACCEPTS, "accepted by some peer");
 }

@@ -18,8 +18,9 @@ const T: &str = "2025-06-01T10:00:00Z";
 /// 1. A root and city hall create DIDs; the root declares itself and accredits city
 ///    hall; city hall publishes a status list and issues a PID.
 /// 2. A counter verifies it with --root (no --trust) and sees it valid.
-/// 3. City hall rotates its signing key: the old credential still verifies; the
-///    retired key can no longer issue.
+/// 3. City hall rotates its signing key routinely (`--retire routine`): the old
+///    credential, anchored on the ledger when issued, still verifies; the retired key
+///    can no longer issue.
 /// 4. City hall revokes the credential: "revoked".
 /// 5. A counter syncs a copy, the node stops, and it verifies offline, saying how old
 ///    its data is; the copy audits clean.
@@ -159,11 +160,17 @@ fn issuer_story_on_the_ledger() {
         "--json",
         "--ledger",
         &db,
+        "--nonce",
+        "n1",
+        "--aud",
+        "counter-7",
         "--at",
         "2025-06-01T10:10:30Z",
         &p(d, "p1.txt"),
     ]);
     assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["code"], "untrusted_issuer", "{v}");
 
     // 3. Rotation of the signing key.
     let old_signing = std::fs::read(d.join("hall/signing.jwk")).unwrap();
@@ -172,6 +179,8 @@ fn issuer_story_on_the_ledger() {
         "update",
         "--keys",
         &p(d, "hall"),
+        "--retire",
+        "routine",
         "--ledger",
         &db,
         "--at",
@@ -182,7 +191,11 @@ fn issuer_story_on_the_ledger() {
         old_signing
     );
     let (code, v) = verify("p1.txt", "2025-06-01T10:10:30Z", &db);
-    assert_eq!(code, Some(0), "signed before the rotation: {v}");
+    assert_eq!(
+        code,
+        Some(0),
+        "signed and anchored before the rotation: {v}"
+    );
     std::fs::write(d.join("old-signing.jwk"), &old_signing).unwrap();
     #[cfg(unix)]
     {
@@ -238,7 +251,22 @@ fn issuer_story_on_the_ledger() {
     // 5. Offline: sync a copy from a node, stop the node, verify from the copy.
     let node = Served::start(&["ledger", "serve", "--db", &db]);
     let copy = p(d, "counter.db");
-    ok(&["ledger", "sync", "--from", &node.url, "--to", &copy]);
+    // The counter pins the ledger's key (published by its operator), never the node's
+    // own answer.
+    let log_key = ok(&["ledger", "status", "--ledger", &db])
+        .lines()
+        .find_map(|l| l.strip_prefix("log key").map(|k| k.trim().to_string()))
+        .unwrap();
+    ok(&[
+        "ledger",
+        "sync",
+        "--from",
+        &node.url,
+        "--to",
+        &copy,
+        "--log-key",
+        &log_key,
+    ]);
     drop(node);
     let (code, v) = verify("p1.txt", "2025-06-01T10:10:30Z", &copy);
     assert_eq!(code, Some(1), "revoked by now, offline too: {v}");
@@ -251,6 +279,10 @@ fn issuer_story_on_the_ledger() {
         &copy,
         "--root",
         &root_did,
+        "--nonce",
+        "n1",
+        "--aud",
+        "counter-7",
         "--at",
         "2025-06-01T13:10:30Z",
         &p(d, "p2.txt"),
@@ -313,7 +345,7 @@ fn rotation_needs_the_committed_key_and_deactivation_is_final() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("refused") || err.contains("committed"),
+        err.contains("was not committed in the previous nextKeyHashes"),
         "{err}"
     );
     ok(&[
@@ -349,6 +381,8 @@ fn rotation_needs_the_committed_key_and_deactivation_is_final() {
         "2025-06-01T10:04:00Z",
     ]);
     assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("was deactivated"), "{err}");
     let audit = ok(&["ledger", "audit", "--db", &db]);
     assert!(audit.contains("audit passed: 4 entries"), "{audit}");
 }

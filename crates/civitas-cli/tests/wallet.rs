@@ -592,3 +592,304 @@ fn present_answers_the_request_url_a_counter_shows() {
         "the optional claim was dropped"
     );
 }
+
+/// Secrets from files instead of the environment (issue 11, finding 7: environment
+/// variables are readable in /proc/PID/environ), and the accreditation a receive
+/// reports (finding 5: a self-declared root's chosen name is not shown).
+#[test]
+fn secrets_from_files_and_a_self_declared_root() {
+    let env = Env::new();
+    let (hall, _) = issuers(&env);
+    let pass_file = env.path("pass.txt");
+    std::fs::write(&pass_file, format!("{PASS}\n")).unwrap();
+    let pass_arg = ["--passphrase-file", pass_file.to_str().unwrap()];
+    let words = env.path("words.txt");
+    let mut args = vec!["init", "--recovery-out", words.to_str().unwrap()];
+    args.extend(pass_arg);
+    args.extend(FAST_KDF);
+    let text = env.ok("w", &args, &[]);
+    let did = field(&text, "DID:").to_string();
+    // The trailing newline is not part of the passphrase; nor is a CRLF.
+    let text = env.ok("w", &["unlock", pass_arg[0], pass_arg[1]], &[]);
+    assert!(text.contains("Passphrase correct"), "{text}");
+    let crlf = env.path("pass-crlf.txt");
+    std::fs::write(&crlf, format!("{PASS}\r\n")).unwrap();
+    env.ok(
+        "w",
+        &["unlock", "--passphrase-file", crlf.to_str().unwrap()],
+        &[],
+    );
+    // The file wins over the environment.
+    env.ok(
+        "w",
+        &["unlock", pass_arg[0], pass_arg[1]],
+        &[("CIVITAS_PASSPHRASE", "not the passphrase")],
+    );
+    // A missing file: a clear input error (exit 2) naming the file.
+    let missing = env.path("no-such-file.txt");
+    let o = env.wallet(
+        "w",
+        &["unlock", "--passphrase-file", missing.to_str().unwrap()],
+        &[],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(&format!(
+            "cannot read the passphrase file {}: no such file",
+            missing.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    // An empty file is not an empty passphrase.
+    let empty = env.path("empty.txt");
+    std::fs::write(&empty, "\n").unwrap();
+    let o = env.wallet(
+        "w",
+        &["unlock", "--passphrase-file", empty.to_str().unwrap()],
+        &[],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is empty"), "{}", stderr(&o));
+    // A wrong passphrase in a file is refused without being echoed.
+    let wrong = env.path("wrong.txt");
+    std::fs::write(&wrong, "my secret guess 4711\n").unwrap();
+    let o = env.wallet(
+        "w",
+        &["unlock", "--passphrase-file", wrong.to_str().unwrap()],
+        &[],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("[wrong_passphrase]"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("4711") && !stdout(&o).contains("4711"));
+
+    // Recovery words from a file: a missing one, damaged words (not echoed), the
+    // real ones.
+    let o = env.wallet(
+        "w",
+        &[
+            "rotate",
+            "--recovery",
+            "--recovery-file",
+            missing.to_str().unwrap(),
+            pass_arg[0],
+            pass_arg[1],
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot read the recovery words file"),
+        "{}",
+        stderr(&o)
+    );
+    let real = std::fs::read_to_string(&words).unwrap();
+    let mut list: Vec<&str> = real.split_whitespace().collect();
+    list[23] = "zzzsecretword";
+    let damaged = env.path("damaged.txt");
+    std::fs::write(&damaged, format!("{}\n", list.join(" "))).unwrap();
+    let o = env.wallet(
+        "w",
+        &[
+            "rotate",
+            "--recovery",
+            "--recovery-file",
+            damaged.to_str().unwrap(),
+            pass_arg[0],
+            pass_arg[1],
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("[invalid_recovery_words]"),
+        "{}",
+        stderr(&o)
+    );
+    for w in &list {
+        assert!(!stderr(&o).contains(w), "a recovery word was echoed");
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let text = env.ok(
+        "w",
+        &[
+            "rotate",
+            "--recovery",
+            "--recovery-file",
+            words.to_str().unwrap(),
+            pass_arg[0],
+            pass_arg[1],
+        ],
+        &[],
+    );
+    assert!(text.contains("Rotated"), "{text}");
+    // passwd: the current passphrase from one file, the new one from another.
+    let new_file = env.path("new.txt");
+    std::fs::write(&new_file, "a brand new passphrase\n").unwrap();
+    env.ok(
+        "w",
+        &[
+            "passwd",
+            pass_arg[0],
+            pass_arg[1],
+            "--new-passphrase-file",
+            new_file.to_str().unwrap(),
+        ],
+        &[],
+    );
+    env.ok(
+        "w",
+        &["unlock", "--passphrase-file", new_file.to_str().unwrap()],
+        &[],
+    );
+    let new_arg = ["--passphrase-file", new_file.to_str().unwrap()];
+    // A receipt that does not check out is refused and not stored (finding 6).
+    let forged = env.path("receipt.jws");
+    std::fs::write(&forged, "eyJhbGciOiJub25lIn0.e30.c2ln\n").unwrap();
+    let o = env.wallet(
+        "w",
+        &[
+            "history",
+            "--attach",
+            "1",
+            "--receipt",
+            forged.to_str().unwrap(),
+            new_arg[0],
+            new_arg[1],
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("receipt refused (receipt_not_a_presentation)")
+            && stderr(&o).contains("[receipt_refused]"),
+        "{}",
+        stderr(&o)
+    );
+
+    // The help says so.
+    let o = civitas_command()
+        .args(["wallet", "unlock", "--help"])
+        .output()
+        .unwrap();
+    let help = stdout(&o);
+    assert!(help.contains("--passphrase-file"), "{help}");
+    assert!(help.contains("/proc/PID/environ"), "{help}");
+    let o = civitas_command()
+        .args(["wallet", "rotate", "--help"])
+        .output()
+        .unwrap();
+    assert!(stdout(&o).contains("--recovery-file"), "{}", stdout(&o));
+
+    // A rogue declares itself a root and accredits the city hall's twin under the
+    // city hall's name: the wallet does not repeat that name.
+    let ledger = SqliteLedger::embedded(&env.ledger, HOST, civitas_ledger::system_clock()).unwrap();
+    let t = now() - 20;
+    let (rogue, e) = Actor::create("issuers:rogue", t);
+    ledger.append(&e).unwrap();
+    let pid_vct = civitas_credential::types::PID.vct;
+    ledger
+        .append(
+            &civitas_ledger::sign::root(rogue.signing(), &[pid_vct], Some("Ministry"), t).unwrap(),
+        )
+        .unwrap();
+    let (twin, e) = Actor::create("issuers:twin", t);
+    ledger.append(&e).unwrap();
+    let spec =
+        |subject: &'static str, name: &'static str| civitas_ledger::sign::AccreditationSpec {
+            id: name,
+            subject,
+            name: Some(name),
+            vcts: std::slice::from_ref(&pid_vct),
+            nbf: None,
+            exp: None,
+            delegate: false,
+        };
+    let twin_did: &'static str = Box::leak(twin.did.clone().into_boxed_str());
+    ledger
+        .append(
+            &civitas_ledger::sign::accreditation(
+                rogue.signing(),
+                &spec(twin_did, "Taipei City Hall"),
+                t + 1,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    // The city's root accredits the real city hall.
+    let (city, e) = Actor::create("roots:city", t);
+    ledger.append(&e).unwrap();
+    ledger
+        .append(&civitas_ledger::sign::root(city.signing(), &[pid_vct], Some("City"), t).unwrap())
+        .unwrap();
+    let hall_did: &'static str = Box::leak(hall.did.clone().into_boxed_str());
+    ledger
+        .append(
+            &civitas_ledger::sign::accreditation(
+                city.signing(),
+                &spec(hall_did, "City hall registry"),
+                t + 1,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+    drop(ledger);
+    let binding = HolderBinding::Did(format!("{did}#holder-1"));
+    std::fs::write(
+        env.path("twin.txt"),
+        twin.issue_pid(binding.clone(), now() - 5, None),
+    )
+    .unwrap();
+    std::fs::write(
+        env.path("hall.txt"),
+        hall.issue_pid(binding, now() - 5, None),
+    )
+    .unwrap();
+    let twin_path = env.path("twin.txt");
+    let hall_path = env.path("hall.txt");
+    let text = env.ok(
+        "w",
+        &[
+            "receive",
+            twin_path.to_str().unwrap(),
+            "--root",
+            &city.did,
+            new_arg[0],
+            new_arg[1],
+        ],
+        &[],
+    );
+    assert!(
+        text.contains(
+            "(self-declared, not accredited by a trusted root; its signature checks out)"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("Taipei City Hall"), "{text}");
+    // Through a chain to the root given with --root, the city hall is named.
+    let text = env.ok(
+        "w",
+        &[
+            "receive",
+            hall_path.to_str().unwrap(),
+            "--root",
+            &city.did,
+            new_arg[0],
+            new_arg[1],
+        ],
+        &[],
+    );
+    assert!(
+        text.contains(&format!(
+            "(accredited as City hall registry (trusted root {}); its signature checks out)",
+            city.did
+        )),
+        "{text}"
+    );
+}

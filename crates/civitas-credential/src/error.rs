@@ -83,6 +83,25 @@ pub enum Error {
     /// The issuer's signature does not verify.
     #[error("the issuer's signature does not verify (altered credential or forged issuer)")]
     IssuerSignature,
+    /// The credential is signed by a key its issuer's DID no longer authorizes: an
+    /// update retired it (for compromise, or routinely without proof that the
+    /// credential is older than the update).
+    #[error(
+        "the issuer's key {kid} was retired ({reason}) by version {version} of the issuer's DID: {why}"
+    )]
+    IssuerKeyRetired {
+        /// The key id.
+        kid: String,
+        /// Why the issuer retired it.
+        reason: civitas_did::RetirementReason,
+        /// The DID version that retired it.
+        version: u64,
+        /// Why the credential is not saved by it.
+        why: String,
+    },
+    /// The issuer's DID is deactivated: none of its signatures count any more.
+    #[error("the issuer's DID {0} is deactivated: none of its credentials are valid")]
+    IssuerDeactivated(String),
     /// A required claim is missing or has the wrong type.
     #[error("claim '{name}' is missing or not {expected}")]
     BadClaim {
@@ -194,6 +213,8 @@ impl Error {
             Error::KidNotIssuer { .. } => "kid_not_issuer",
             Error::IssuerKey(_) => "issuer_key_unresolved",
             Error::IssuerSignature => "issuer_signature_invalid",
+            Error::IssuerKeyRetired { .. } => "issuer_key_retired",
+            Error::IssuerDeactivated(_) => "issuer_deactivated",
             Error::BadClaim { .. } => "bad_claim",
             Error::UnsupportedSdAlg(_) => "unsupported_sd_alg",
             Error::MalformedDisclosure(_) => "malformed_disclosure",

@@ -2,6 +2,7 @@
 
 mod credential;
 mod error;
+mod evidence;
 mod issue;
 pub mod json;
 pub mod jws;
@@ -15,6 +16,7 @@ mod verify;
 
 pub use credential::{Credential, Disclosable};
 pub use error::{Error, Part, Result};
+pub use evidence::{IssuanceEvidence, issuer_jwt_digest};
 pub use issue::{IssueOptions, issue};
 pub use model::{
     HolderBinding, REGISTERED, StatusRef, TYP_KB_JWT, TYP_SD_JWT_VC, TYP_SD_JWT_VC_LEGACY,

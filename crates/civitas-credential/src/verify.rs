@@ -6,6 +6,7 @@
 //! iat window) → exp / nbf / iat.
 
 use crate::error::{Part, rfc3339};
+use crate::evidence::IssuanceEvidence;
 use crate::model::{
     HolderBinding, StatusRef, TYP_KB_JWT, TYP_SD_JWT_VC, TYP_SD_JWT_VC_LEGACY, opt_time, req_str,
 };
@@ -13,8 +14,9 @@ use crate::path::ClaimPath;
 use crate::sd::{self, Disclosure, parse_jws};
 use crate::{Error, Result};
 use civitas_crypto::{PublicKey, Verifier as _, b64};
-use civitas_did::{Purpose, Resolver};
+use civitas_did::{Purpose, Resolver, RetirementReason};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// Which `typ` the issuer-signed JWT must carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +55,11 @@ pub struct VerifyOptions {
     /// Verify the issuer signature with this key instead of resolving `kid` (issuers
     /// that are not DIDs, test vectors).
     pub issuer_key: Option<PublicKey>,
+    /// Where to look for proof that a credential signed by a key its issuer has since
+    /// retired *routinely* existed before the retirement (a ledger's issuance
+    /// anchors). `None`: no such proof can exist, and every signature by a retired key
+    /// is refused (`issuer_key_retired`).
+    pub evidence: Option<Arc<dyn IssuanceEvidence>>,
 }
 
 impl VerifyOptions {
@@ -66,6 +73,7 @@ impl VerifyOptions {
             aud: None,
             kb_window: 300,
             issuer_key: None,
+            evidence: None,
         }
     }
 
@@ -149,10 +157,13 @@ fn verify_inner(input: &str, resolver: &dyn Resolver, options: &VerifyOptions) -
     let iat = opt_time(&jws.payload, "iat")?;
     let kid = jws.header.get("kid").and_then(Value::as_str);
 
-    // 2. The issuer's key, from the DID that `kid` names, which must be `iss`.
-    let resolved;
-    let issuer_key = match &options.issuer_key {
-        Some(key) => key,
+    // 2–3. The issuer's key, from the DID that `kid` names, which must be `iss`, as
+    // the DID's *current* state has it (never as of `iat`, which the signer chose);
+    // and the issuer's signature.
+    match &options.issuer_key {
+        Some(key) => key
+            .verify(jws.alg, jws.signing_input.as_bytes(), &jws.signature)
+            .map_err(|_| Error::IssuerSignature)?,
         None => {
             let kid = kid.ok_or(Error::MissingKid)?;
             let kid_did = kid.split('#').next().unwrap_or_default();
@@ -162,17 +173,16 @@ fn verify_inner(input: &str, resolver: &dyn Resolver, options: &VerifyOptions) -
                     iss: shorten(&iss),
                 });
             }
-            resolved = resolver
-                .resolve_key(kid, Purpose::AssertionMethod, iat)
-                .map_err(Error::IssuerKey)?;
-            &resolved
+            verify_issuer_signature(
+                &jws,
+                compact.issuer_jwt,
+                &iss,
+                kid,
+                resolver,
+                options.evidence.as_deref(),
+            )?;
         }
-    };
-
-    // 3. The issuer's signature.
-    issuer_key
-        .verify(jws.alg, jws.signing_input.as_bytes(), &jws.signature)
-        .map_err(|_| Error::IssuerSignature)?;
+    }
 
     // 4. Disclosures.
     let disclosures = compact
@@ -224,8 +234,13 @@ fn verify_inner(input: &str, resolver: &dyn Resolver, options: &VerifyOptions) -
     {
         return Err(Error::NotYetValid(rfc3339(nbf)));
     }
+    // Times come from outside: compared with checked arithmetic (iat = i64::MIN or
+    // a window near i64::MAX must not overflow).
     if let Some(iat) = iat
-        && iat > options.now + options.kb_window
+        && options
+            .now
+            .checked_add(options.kb_window)
+            .is_some_and(|latest| iat > latest)
     {
         return Err(Error::IssuedInFuture(rfc3339(iat)));
     }
@@ -331,15 +346,19 @@ fn verify_key_binding(
         return Err(Error::AudienceMismatch(shorten(aud)));
     }
     let max = options.kb_window;
-    if iat < options.now - max {
+    // `iat` is the holder's: any i64. The differences are exact in i128 (no overflow);
+    // the error reports them clamped to i64.
+    let age = i128::from(options.now) - i128::from(iat);
+    let clamp = |d: i128| i64::try_from(d).unwrap_or(i64::MAX);
+    if age > i128::from(max) {
         return Err(Error::KeyBindingStale {
-            age: options.now - iat,
+            age: clamp(age),
             max,
         });
     }
-    if iat > options.now + max {
+    if -age > i128::from(max) {
         return Err(Error::KeyBindingFuture {
-            ahead: iat - options.now,
+            ahead: clamp(-age),
             max,
         });
     }
@@ -348,6 +367,64 @@ fn verify_key_binding(
         aud: aud.to_string(),
         nonce: nonce.to_string(),
     })
+}
+
+/// Verifies the issuer's signature with the key `kid` names in the issuer DID's
+/// current state; a key the DID retired since is refused (`issuer_key_retired`),
+/// unless the update that retired it states a routine rotation and `evidence` shows
+/// the credential was anchored before that update.
+fn verify_issuer_signature(
+    jws: &sd::Jws,
+    issuer_jwt: &str,
+    iss: &str,
+    kid: &str,
+    resolver: &dyn Resolver,
+    evidence: Option<&dyn IssuanceEvidence>,
+) -> Result<()> {
+    let history = resolver
+        .key_history(kid, Purpose::AssertionMethod)
+        .map_err(|e| match e {
+            civitas_did::Error::Deactivated(did) => Error::IssuerDeactivated(did),
+            other => Error::IssuerKey(other),
+        })?;
+    let signed_by = |key: &PublicKey| {
+        key.verify(jws.alg, jws.signing_input.as_bytes(), &jws.signature)
+            .is_ok()
+    };
+    if history.current.as_ref().is_some_and(signed_by) {
+        return Ok(());
+    }
+    let Some(retired) = history.retired.iter().find(|r| signed_by(&r.key)) else {
+        return Err(Error::IssuerSignature);
+    };
+    let refuse = |why: String| Error::IssuerKeyRetired {
+        kid: shorten(kid),
+        reason: retired.reason,
+        version: retired.retired_version,
+        why,
+    };
+    match retired.reason {
+        RetirementReason::Compromise => Err(refuse(
+            "every signature by it is void, whatever its date".into(),
+        )),
+        RetirementReason::Routine => {
+            let Some(evidence) = evidence else {
+                return Err(refuse(
+                    "nothing shows this credential existed before the rotation (no ledger to look for an issuance anchor)".into(),
+                ));
+            };
+            let digest = b64::sha256_b64(issuer_jwt);
+            match evidence.anchored_before(iss, &digest, retired) {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(refuse(
+                    "the ledger holds no issuance anchor for this credential from before the rotation".into(),
+                )),
+                Err(why) => Err(refuse(format!(
+                    "the ledger's issuance anchors could not be read: {why}"
+                ))),
+            }
+        }
+    }
 }
 
 fn shorten(s: &str) -> String {

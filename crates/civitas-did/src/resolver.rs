@@ -1,11 +1,12 @@
 //! The `Resolver` trait, the local resolvers, routing and caching.
 
 use crate::syntax::{short, split_did_url, validate_did};
-use crate::{DidDocument, DocumentMetadata, Error, Purpose, Resolution, Result};
+use crate::{DidDocument, DocumentMetadata, Error, KeyHistory, Purpose, Resolution, Result};
 use civitas_crypto::PublicKey;
 use ssi_dids_core::resolution::{DIDMethodResolver, Options};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 /// Which version of a DID document to resolve.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -58,11 +59,30 @@ pub trait Resolver: Send + Sync {
         };
         resolution.document.key_for(&id, purpose).cloned()
     }
+
+    /// The keys the DID URL has named for `purpose`, judged by the DID's *current*
+    /// state: the key authorized now, and the keys earlier versions authorized and an
+    /// update retired since (with that update and its stated reason). What a verifier
+    /// of a signature whose time the signer chose (a credential's `iat`) must use.
+    ///
+    /// A deactivated DID is [`Error::Deactivated`]. The default, for methods without
+    /// history (did:jwk, did:key), is the current key only.
+    fn key_history(&self, did_url: &str, purpose: Purpose) -> Result<KeyHistory> {
+        Ok(KeyHistory::current(
+            self.resolve_key(did_url, purpose, None)?,
+        ))
+    }
 }
 
 impl<R: Resolver + ?Sized> Resolver for &R {
     fn resolve(&self, did: &str, options: &ResolveOptions) -> Result<Resolution> {
         (**self).resolve(did, options)
+    }
+    fn resolve_key(&self, did_url: &str, purpose: Purpose, at: Option<i64>) -> Result<PublicKey> {
+        (**self).resolve_key(did_url, purpose, at)
+    }
+    fn key_history(&self, did_url: &str, purpose: Purpose) -> Result<KeyHistory> {
+        (**self).key_history(did_url, purpose)
     }
 }
 
@@ -70,11 +90,23 @@ impl<R: Resolver + ?Sized> Resolver for Arc<R> {
     fn resolve(&self, did: &str, options: &ResolveOptions) -> Result<Resolution> {
         (**self).resolve(did, options)
     }
+    fn resolve_key(&self, did_url: &str, purpose: Purpose, at: Option<i64>) -> Result<PublicKey> {
+        (**self).resolve_key(did_url, purpose, at)
+    }
+    fn key_history(&self, did_url: &str, purpose: Purpose) -> Result<KeyHistory> {
+        (**self).key_history(did_url, purpose)
+    }
 }
 
 impl<R: Resolver + ?Sized> Resolver for Box<R> {
     fn resolve(&self, did: &str, options: &ResolveOptions) -> Result<Resolution> {
         (**self).resolve(did, options)
+    }
+    fn resolve_key(&self, did_url: &str, purpose: Purpose, at: Option<i64>) -> Result<PublicKey> {
+        (**self).resolve_key(did_url, purpose, at)
+    }
+    fn key_history(&self, did_url: &str, purpose: Purpose) -> Result<KeyHistory> {
+        (**self).key_history(did_url, purpose)
     }
 }
 
@@ -174,27 +206,118 @@ impl MethodResolver {
     }
 }
 
-impl Resolver for MethodResolver {
-    fn resolve(&self, did: &str, options: &ResolveOptions) -> Result<Resolution> {
+impl MethodResolver {
+    fn route(&self, did: &str) -> Result<&Arc<dyn Resolver>> {
         let method = validate_did(did)?;
         self.methods
             .get(method)
-            .ok_or_else(|| Error::UnsupportedMethod(method.to_string()))?
-            .resolve(did, options)
+            .ok_or_else(|| Error::UnsupportedMethod(method.to_string()))
     }
 }
 
-/// Cached keys by (DID URL, purpose, time).
-type KeyCache = HashMap<String, Vec<(Purpose, Option<i64>, PublicKey)>>;
+impl Resolver for MethodResolver {
+    fn resolve(&self, did: &str, options: &ResolveOptions) -> Result<Resolution> {
+        self.route(did)?.resolve(did, options)
+    }
 
-/// Caches successful resolutions (bounded; cleared when full). Use it in front of any
-/// resolver on a hot path; a ledger-backed resolver's cache must be dropped (or
+    fn resolve_key(&self, did_url: &str, purpose: Purpose, at: Option<i64>) -> Result<PublicKey> {
+        let (did, _) = split_did_url(did_url)?;
+        self.route(did)?.resolve_key(did_url, purpose, at)
+    }
+
+    fn key_history(&self, did_url: &str, purpose: Purpose) -> Result<KeyHistory> {
+        let (did, _) = split_did_url(did_url)?;
+        self.route(did)?.key_history(did_url, purpose)
+    }
+}
+
+/// A bounded map with first-in, first-out eviction: at most `capacity` keys; inserting
+/// a new key into a full map evicts the oldest.
+struct Bounded<K, V> {
+    capacity: usize,
+    map: HashMap<K, V>,
+    order: VecDeque<K>,
+}
+
+impl<K: std::hash::Hash + Eq + Clone, V> Bounded<K, V> {
+    fn new(capacity: usize) -> Self {
+        Bounded {
+            capacity: capacity.max(1),
+            map: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        self.map.get(key)
+    }
+
+    fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        self.map.get_mut(key)
+    }
+
+    fn insert(&mut self, key: K, value: V) {
+        if let Some(slot) = self.map.get_mut(&key) {
+            *slot = value;
+            return;
+        }
+        while self.map.len() >= self.capacity {
+            match self.order.pop_front() {
+                Some(oldest) => {
+                    self.map.remove(&oldest);
+                }
+                None => break,
+            }
+        }
+        self.order.push_back(key.clone());
+        self.map.insert(key, value);
+    }
+
+    fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    fn clear(&mut self) {
+        self.map.clear();
+        self.order.clear();
+    }
+}
+
+/// Most (purpose, time) keys remembered per DID URL: a counter resolving a holder key
+/// "as of now" asks with a new time every second; only the latest few are worth
+/// keeping.
+const TIMES_PER_URL: usize = 4;
+
+/// How long a key history is reused: a rotation or deactivation on the ledger reaches
+/// a long-running verifier within this time.
+pub const KEY_HISTORY_TTL: Duration = Duration::from_secs(30);
+
+/// Cached keys by DID URL: the latest few (purpose, time) asked for.
+type KeyCache = Bounded<String, VecDeque<(Purpose, Option<i64>, PublicKey)>>;
+
+/// Cached key histories by DID URL and purpose, with when they were read.
+type HistoryCache = Bounded<(String, Purpose), (Instant, Arc<KeyHistory>)>;
+
+/// Caches successful resolutions, keys and key histories, each cache bounded by
+/// `capacity` entries with oldest-first eviction (a key cache entry holds at most a few
+/// times per DID URL); key histories expire after [`KEY_HISTORY_TTL`]. Use it in front
+/// of any resolver on a hot path; a ledger-backed resolver's cache must be dropped (or
 /// [`CachingResolver::clear`]ed) when the ledger changes.
 pub struct CachingResolver<R> {
     inner: R,
     capacity: usize,
-    cache: RwLock<HashMap<(String, ResolveOptions), Arc<Resolution>>>,
+    history_ttl: Duration,
+    cache: RwLock<Bounded<(String, ResolveOptions), Arc<Resolution>>>,
     keys: RwLock<KeyCache>,
+    histories: RwLock<HistoryCache>,
 }
 
 impl<R> std::fmt::Debug for CachingResolver<R> {
@@ -206,14 +329,24 @@ impl<R> std::fmt::Debug for CachingResolver<R> {
 }
 
 impl<R: Resolver> CachingResolver<R> {
-    /// Caches up to `capacity` resolutions of `inner`.
+    /// Caches up to `capacity` resolutions of `inner` (and as many DID URLs' keys and
+    /// key histories).
     pub fn new(inner: R, capacity: usize) -> Self {
+        let capacity = capacity.max(1);
         CachingResolver {
             inner,
-            capacity: capacity.max(1),
-            cache: RwLock::new(HashMap::new()),
-            keys: RwLock::new(HashMap::new()),
+            capacity,
+            history_ttl: KEY_HISTORY_TTL,
+            cache: RwLock::new(Bounded::new(capacity)),
+            keys: RwLock::new(Bounded::new(capacity)),
+            histories: RwLock::new(Bounded::new(capacity)),
         }
+    }
+
+    /// Reuses a key history for `ttl` (zero: never cached).
+    pub fn with_history_ttl(mut self, ttl: Duration) -> Self {
+        self.history_ttl = ttl;
+        self
     }
 
     /// Forgets everything cached.
@@ -224,6 +357,21 @@ impl<R: Resolver> CachingResolver<R> {
         if let Ok(mut k) = self.keys.write() {
             k.clear();
         }
+        if let Ok(mut h) = self.histories.write() {
+            h.clear();
+        }
+    }
+
+    /// How many entries each cache holds: resolutions, (DID URL, purpose, time) keys,
+    /// key histories. Never more than the capacity, times [`TIMES_PER_URL`] for keys.
+    pub fn cached(&self) -> (usize, usize, usize) {
+        let resolutions = self.cache.read().map_or(0, |c| c.len());
+        let keys = self
+            .keys
+            .read()
+            .map_or(0, |k| k.map.values().map(VecDeque::len).sum());
+        let histories = self.histories.read().map_or(0, |h| h.len());
+        (resolutions, keys, histories)
     }
 
     /// The wrapped resolver.
@@ -240,9 +388,6 @@ impl<R: Resolver> Resolver for CachingResolver<R> {
         }
         let resolution = self.inner.resolve(did, options)?;
         if let Ok(mut cache) = self.cache.write() {
-            if cache.len() >= self.capacity {
-                cache.clear();
-            }
             cache.insert(key, Arc::new(resolution.clone()));
         }
         Ok(resolution)
@@ -263,13 +408,37 @@ impl<R: Resolver> Resolver for CachingResolver<R> {
         // faster key lookup keeps it.
         let found = self.inner.resolve_key(did_url, purpose, at)?;
         if let Ok(mut keys) = self.keys.write() {
-            if keys.len() >= self.capacity {
-                keys.clear();
+            let entry = (purpose, at, found.clone());
+            match keys.get_mut(did_url) {
+                Some(times) => {
+                    if times.len() >= TIMES_PER_URL {
+                        times.pop_front();
+                    }
+                    times.push_back(entry);
+                }
+                None => keys.insert(did_url.to_string(), VecDeque::from([entry])),
             }
-            keys.entry(did_url.to_string())
-                .or_default()
-                .push((purpose, at, found.clone()));
         }
         Ok(found)
+    }
+
+    fn key_history(&self, did_url: &str, purpose: Purpose) -> Result<KeyHistory> {
+        let key = (did_url.to_string(), purpose);
+        if let Some((_, hit)) = self
+            .histories
+            .read()
+            .ok()
+            .and_then(|h| h.get(&key).cloned())
+            .filter(|(read, _)| read.elapsed() < self.history_ttl)
+        {
+            return Ok((*hit).clone());
+        }
+        let history = self.inner.key_history(did_url, purpose)?;
+        if !self.history_ttl.is_zero()
+            && let Ok(mut h) = self.histories.write()
+        {
+            h.insert(key, (Instant::now(), Arc::new(history.clone())));
+        }
+        Ok(history)
     }
 }

@@ -13,6 +13,10 @@ pub const TYP_ACCREDITATION: &str = "civitas-accreditation+jwt";
 pub const TYP_ACCREDITATION_REVOCATION: &str = "civitas-accreditation-revocation+jwt";
 /// `typ` of a root declaration JWS.
 pub const TYP_ROOT: &str = "civitas-root+jwt";
+/// `typ` of an issuance anchor JWS.
+pub const TYP_ISSUANCE: &str = "civitas-issuance+jwt";
+/// Most credential digests one issuance anchor may carry.
+pub const MAX_ISSUANCE_DIGESTS: usize = 1000;
 
 /// A ledger entry.
 ///
@@ -22,7 +26,10 @@ pub const TYP_ROOT: &str = "civitas-root+jwt";
 /// - `accreditation`: a root, or an issuer accredited with `delegate`, accredits an
 ///   issuer DID for a set of `vct`s over a validity period;
 /// - `accreditation-revocation`: the accreditor withdraws one;
-/// - `status-list`: an issuer publishes (a new version of) a Token Status List.
+/// - `status-list`: an issuer publishes (a new version of) a Token Status List;
+/// - `issuance`: an issuer anchors credentials it issued (the SHA-256 digests of their
+///   issuer-signed JWTs, a batch at a time), so that a later *routine* rotation of its
+///   key does not void them: their anchor's log index is lower than the rotation's.
 ///
 /// Every signed entry is a compact JWS whose `kid` is a key of its `iss` DID.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +60,11 @@ pub enum Entry {
         /// The JWS.
         jws: String,
     },
+    /// An issuance anchor (`civitas-issuance+jwt`).
+    Issuance {
+        /// The JWS.
+        jws: String,
+    },
 }
 
 impl Entry {
@@ -64,6 +76,7 @@ impl Entry {
             Entry::Accreditation { .. } => "accreditation",
             Entry::AccreditationRevocation { .. } => "accreditation-revocation",
             Entry::StatusList { .. } => "status-list",
+            Entry::Issuance { .. } => "issuance",
         }
     }
 

@@ -134,6 +134,17 @@ pub enum Error {
     /// authorized).
     #[error("signer's key: {0}")]
     SignerKey(civitas_did::Error),
+    /// The entry is signed by a key the signer's DID authorized once but no longer
+    /// does at this point of the log (whatever the entry's own `iat` says).
+    #[error(
+        "signer's key {kid} was retired by version {version} of its DID: it signs nothing new on this ledger"
+    )]
+    SignerKeyRetired {
+        /// The key id.
+        kid: String,
+        /// The DID version that retired it.
+        version: u64,
+    },
     /// The signer may not make this entry.
     #[error("not authorized: {0}")]
     NotAuthorized(String),
@@ -165,6 +176,40 @@ pub enum Error {
     /// entries that do not hash to the signed root).
     #[error("the remote log is inconsistent with the copy held: {0}")]
     Inconsistent(String),
+    /// A node's checkpoint is not signed by the log key the verifier pinned (no
+    /// signature, another key's, or a bad one): nothing it serves can be used.
+    #[error("the node's checkpoint does not verify with the pinned log key {key}: {why}")]
+    CheckpointUnverified {
+        /// The pinned key (C2SP verifier key).
+        key: String,
+        /// What was wrong with the note.
+        why: String,
+    },
+    /// A node's signed log is shorter than the copy held: it rolled back (an old
+    /// status list, a DID log cut short). Both checkpoints are kept as evidence.
+    #[error(
+        "ROLLBACK: the node's signed log has {received} entries, the copy held has {held}; both checkpoints are kept as evidence"
+    )]
+    Rollback {
+        /// Entries held.
+        held: u64,
+        /// Entries in the node's checkpoint.
+        received: u64,
+    },
+    /// Reading a node needs its pinned log key, and none was given or held.
+    #[error("no pinned log key for {0}")]
+    LogKeyRequired(String),
+    /// The log key given is not the one the replica was made with.
+    #[error("the log key given ({given}) is not the one this replica pinned ({held})")]
+    LogKeyMismatch {
+        /// The key given now.
+        given: String,
+        /// The key the replica holds.
+        held: String,
+    },
+    /// The newest checkpoint the log key signed is older than the verifier accepts.
+    #[error("the ledger data is stale: {0}")]
+    Stale(String),
     /// The remote ledger could not be reached or answered badly.
     #[error("ledger node: {0}")]
     Remote(String),
@@ -184,6 +229,7 @@ impl Error {
             Error::DidHostMismatch { .. } => "did_host_mismatch",
             Error::SignedEntry(_) => "signed_entry_refused",
             Error::SignerKey(_) => "signer_key",
+            Error::SignerKeyRetired { .. } => "signer_key_retired",
             Error::NotAuthorized(_) => "not_authorized",
             Error::Replay(_) => "replay",
             Error::InvalidEntry(_) => "invalid_entry",
@@ -191,6 +237,11 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::SplitView { .. } => "split_view",
             Error::Inconsistent(_) => "inconsistent",
+            Error::CheckpointUnverified { .. } => "checkpoint_unverified",
+            Error::Rollback { .. } => "rollback",
+            Error::LogKeyRequired(_) => "ledger_key_required",
+            Error::LogKeyMismatch { .. } => "log_key_mismatch",
+            Error::Stale(_) => "ledger_stale",
             Error::Remote(_) => "remote",
             Error::Closed => "closed",
             Error::Storage(_) => "storage",

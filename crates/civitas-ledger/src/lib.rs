@@ -13,7 +13,8 @@ mod validate;
 
 pub use checkpoint::{Checkpoint, NoteSignature, NoteSigner, NoteVerifier, SignedNote};
 pub use entry::{
-    Entry, MAX_ENTRY_BYTES, TYP_ACCREDITATION, TYP_ACCREDITATION_REVOCATION, TYP_ROOT,
+    Entry, MAX_ENTRY_BYTES, MAX_ISSUANCE_DIGESTS, TYP_ACCREDITATION, TYP_ACCREDITATION_REVOCATION,
+    TYP_ISSUANCE, TYP_ROOT,
 };
 pub use error::{Error, Result};
 pub use merkle::{
@@ -25,7 +26,7 @@ pub use store::{
     AuditReport, Clock, MAX_ENTRIES_PER_READ, SqliteLedger, WriterStats, checkpoint_time, key_path,
     system_clock,
 };
-pub use sync::{SyncReport, sync};
+pub use sync::{Freshness, SyncReport, VerifiedNode, open_replica, sync};
 pub use traits::{
     AccreditationRecord, LedgerInfo, LedgerLogSource, LedgerReader, LedgerWriter, Receipt, resolver,
 };

@@ -2,7 +2,7 @@
 //! accreditations, their revocations, status lists — and status list URIs: what
 //! `civitas accredit`, `civitas status`, the issuer and the wallet call.
 
-use crate::entry::{TYP_ACCREDITATION, TYP_ACCREDITATION_REVOCATION, TYP_ROOT};
+use crate::entry::{TYP_ACCREDITATION, TYP_ACCREDITATION_REVOCATION, TYP_ISSUANCE, TYP_ROOT};
 use crate::{Entry, Result};
 use civitas_credential::jws;
 use civitas_credential::status_list::{StatusList, sign_status_list};
@@ -95,6 +95,21 @@ pub fn revocation(by: Signing<'_>, id: &str, iat: i64) -> Result<Entry> {
 pub fn status_list(by: Signing<'_>, uri: &str, list: &StatusList, iat: i64) -> Result<Entry> {
     Ok(Entry::StatusList {
         jws: sign_status_list(list, by.did, by.kid, uri, iat, None, by.signer)?,
+    })
+}
+
+/// `by` anchors credentials it issued: `sd_jwts` are the credentials (or just their
+/// issuer-signed JWTs); the entry records the SHA-256 of each issuer-signed JWT
+/// ([`civitas_credential::issuer_jwt_digest`]). A credential anchored before a
+/// *routine* rotation of the key that signed it stays valid after it.
+pub fn issuance(by: Signing<'_>, sd_jwts: &[&str], iat: i64) -> Result<Entry> {
+    let digests: Vec<String> = sd_jwts
+        .iter()
+        .map(|s| civitas_credential::issuer_jwt_digest(s))
+        .collect();
+    let payload = json!({"iss": by.did, "iat": iat, "digests": digests});
+    Ok(Entry::Issuance {
+        jws: jws::sign(TYP_ISSUANCE, by.kid, &payload, by.signer)?,
     })
 }
 

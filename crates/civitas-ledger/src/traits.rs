@@ -96,6 +96,28 @@ pub trait LedgerReader: Send + Sync {
     /// The newest status list token published at `uri`.
     fn status_list(&self, uri: &str) -> Result<Option<String>>;
 
+    /// The log index of the entry of `did`'s did:webvh log whose `versionId` is
+    /// `version_id`, if it is on this ledger. The default cannot tell (an error): a
+    /// reader that does not index its entries gives no evidence.
+    fn did_log_index(&self, did: &str, version_id: &str) -> Result<Option<u64>> {
+        let _ = (did, version_id);
+        Err(crate::Error::NotFound(
+            "this ledger reader does not index DID log entries (use a local copy: civitas ledger sync)"
+                .into(),
+        ))
+    }
+
+    /// The log index of the first issuance anchor by `issuer` of the credential digest
+    /// `digest` (see [`crate::Entry::Issuance`]), if there is one. The default cannot
+    /// tell (an error).
+    fn issuance_anchor(&self, issuer: &str, digest: &str) -> Result<Option<u64>> {
+        let _ = (issuer, digest);
+        Err(crate::Error::NotFound(
+            "this ledger reader does not index issuance anchors (use a local copy: civitas ledger sync)"
+                .into(),
+        ))
+    }
+
     /// Whether this process validated every entry this reader serves (an embedded
     /// ledger or a replica: both check each entry before writing it). Resolvers then
     /// skip re-checking DID log signatures. Default false (a remote node).
@@ -148,6 +170,12 @@ impl<R: LedgerReader + ?Sized> LedgerReader for std::sync::Arc<R> {
     }
     fn status_list(&self, uri: &str) -> Result<Option<String>> {
         (**self).status_list(uri)
+    }
+    fn did_log_index(&self, did: &str, version_id: &str) -> Result<Option<u64>> {
+        (**self).did_log_index(did, version_id)
+    }
+    fn issuance_anchor(&self, issuer: &str, digest: &str) -> Result<Option<u64>> {
+        (**self).issuance_anchor(issuer, digest)
     }
     fn entries_verified(&self) -> bool {
         (**self).entries_verified()

@@ -1,12 +1,25 @@
 //! Whether an entry may join the log, given everything before it. Pure apart from the
 //! reads it makes through [`State`]; the writer applies the returned [`Effect`].
+//!
+//! A signed entry's key must be authorized by its DID's state *at this position of
+//! the log* (the DID's latest version among the entries before it), never as of the
+//! entry's own `iat`, which the signer chooses: a key an update retired, or any key
+//! of a deactivated DID, signs nothing new. So appending, auditing and syncing judge
+//! an entry the same way: by log order, not by anyone's clock.
+//!
+//! An accreditation's validity starts at its `nbf` (default its `iat`), as signed. It
+//! does not start at "the time it reached the ledger": that time is the writer's clock,
+//! not part of the signed log, so a replica or an audit replaying the log could not
+//! derive it, and replay would stop being deterministic.
 
-use crate::entry::{TYP_ACCREDITATION, TYP_ACCREDITATION_REVOCATION, TYP_ROOT};
+use crate::entry::{
+    MAX_ISSUANCE_DIGESTS, TYP_ACCREDITATION, TYP_ACCREDITATION_REVOCATION, TYP_ISSUANCE, TYP_ROOT,
+};
 use crate::{AccreditationRecord, Entry, Error, Result};
 use civitas_credential::jws::Jws;
 use civitas_credential::status_list::parse_status_list_token;
 use civitas_did::webvh::{Did, LogState};
-use civitas_did::{Purpose, ResolveOptions, Resolver};
+use civitas_did::{Purpose, Resolver};
 use serde_json::Value;
 
 /// How far in the future an entry's own time may be (clock skew), seconds.
@@ -51,6 +64,11 @@ pub(crate) enum Effect {
         issuer: String,
         iat: i64,
     },
+    /// An issuance anchor: `issuer` vouches for these credential digests.
+    Issuance {
+        issuer: String,
+        digests: Vec<String>,
+    },
 }
 
 impl Effect {
@@ -62,6 +80,7 @@ impl Effect {
             Effect::Accreditation(a) => a.subject.clone(),
             Effect::Revocation { id, .. } => id.clone(),
             Effect::StatusList { uri, .. } => uri.clone(),
+            Effect::Issuance { issuer, .. } => issuer.clone(),
         }
     }
 }
@@ -82,6 +101,7 @@ pub(crate) fn validate_prepared(
         Entry::Accreditation { jws } => accreditation(jws, state, now),
         Entry::AccreditationRevocation { jws } => revocation(jws, state, now),
         Entry::StatusList { jws } => status_list(jws, state, now),
+        Entry::Issuance { jws } => issuance(jws, state, now),
     }
 }
 
@@ -196,36 +216,45 @@ pub fn web_path(did: &Did) -> String {
     }
 }
 
-/// Resolves the signing key of `jws` (its `kid`, a key of `iss`) as of `at`, through
-/// the ledger's own DID logs for did:webvh and locally for did:jwk / did:key.
-fn signer_key(jws: &Jws, state: &mut dyn State, at: i64) -> Result<()> {
+/// Checks that `jws` (its `kid`, a key of `iss`) is signed by a key its DID authorizes
+/// *now*, at this position of the log: through the ledger's own DID logs for did:webvh
+/// (the latest version; a deactivated DID authorizes nothing), locally for did:jwk /
+/// did:key. A key an earlier version authorized is [`Error::SignerKeyRetired`].
+fn signer_key(jws: &Jws, state: &mut dyn State) -> Result<()> {
     jws.issuer()?;
     let kid = jws.kid()?;
     let did = kid.split('#').next().unwrap_or_default();
-    let key = if did.starts_with("did:webvh:") {
-        let log = state
-            .did_state(did)?
-            .ok_or_else(|| Error::SignerKey(civitas_did::Error::NotFound(did.to_string())))?;
-        let resolution = log
-            .resolve(&ResolveOptions::at(Some(at)))
+    if !did.starts_with("did:webvh:") {
+        let key = civitas_did::MethodResolver::local()
+            .resolve_key(kid, Purpose::AssertionMethod, None)
             .map_err(Error::SignerKey)?;
-        if resolution.metadata.deactivated {
-            return Err(Error::SignerKey(civitas_did::Error::Deactivated(
-                did.to_string(),
-            )));
-        }
-        resolution
-            .document
-            .key_for(kid, Purpose::AssertionMethod)
-            .cloned()
-            .map_err(Error::SignerKey)?
-    } else {
-        civitas_did::MethodResolver::local()
-            .resolve_key(kid, Purpose::AssertionMethod, Some(at))
-            .map_err(Error::SignerKey)?
-    };
-    jws.verify(&key)?;
-    Ok(())
+        jws.verify(&key)?;
+        return Ok(());
+    }
+    let log = state
+        .did_state(did)?
+        .ok_or_else(|| Error::SignerKey(civitas_did::Error::NotFound(did.to_string())))?;
+    let history = log
+        .key_history(kid, Purpose::AssertionMethod)
+        .map_err(Error::SignerKey)?;
+    if let Some(current) = &history.current
+        && jws.verify(current).is_ok()
+    {
+        return Ok(());
+    }
+    if let Some(retired) = history.retired.iter().find(|r| jws.verify(&r.key).is_ok()) {
+        return Err(Error::SignerKeyRetired {
+            kid: kid.chars().take(200).collect(),
+            version: retired.retired_version,
+        });
+    }
+    match &history.current {
+        Some(current) => Ok(jws.verify(current)?),
+        None => Err(Error::SignerKey(civitas_did::Error::NotAuthorized {
+            id: kid.chars().take(200).collect(),
+            purpose: "assertionMethod (not by the DID's current version)",
+        })),
+    }
 }
 
 fn iat(jws: &Jws, now: i64) -> Result<i64> {
@@ -265,8 +294,8 @@ fn vcts(jws: &Jws) -> Result<Vec<String>> {
 
 fn root(token: &str, state: &mut dyn State, now: i64) -> Result<Effect> {
     let jws = Jws::parse(token, TYP_ROOT)?;
-    let iat = iat(&jws, now)?;
-    signer_key(&jws, state, iat)?;
+    iat(&jws, now)?;
+    signer_key(&jws, state)?;
     let did = jws.issuer()?.to_string();
     if state.root(&did)?.is_some() {
         return Err(Error::Replay(format!(
@@ -282,7 +311,7 @@ fn root(token: &str, state: &mut dyn State, now: i64) -> Result<Effect> {
 fn accreditation(token: &str, state: &mut dyn State, now: i64) -> Result<Effect> {
     let jws = Jws::parse(token, TYP_ACCREDITATION)?;
     let iat = iat(&jws, now)?;
-    signer_key(&jws, state, iat)?;
+    signer_key(&jws, state)?;
     let issuer = jws.issuer()?.to_string();
     let subject = jws.str_claim("sub")?.to_string();
     civitas_did::validate_did(&subject)
@@ -327,7 +356,11 @@ fn accreditation(token: &str, state: &mut dyn State, now: i64) -> Result<Effect>
     let held = state.accreditations_of(&issuer)?;
     for vct in &vcts {
         let as_root = root_vcts.iter().any(|v| v == vct);
-        let delegated = held.iter().any(|a| a.delegate && a.covers(vct, iat));
+        // A delegation revoked earlier in the log delegates nothing, whatever this
+        // entry's `iat` claims (the signer chose it).
+        let delegated = held
+            .iter()
+            .any(|a| a.delegate && a.revoked_at.is_none() && a.covers(vct, iat));
         if !as_root && !delegated {
             return Err(Error::NotAuthorized(format!(
                 "{issuer} is neither a root for {vct} nor accredited to delegate it"
@@ -351,7 +384,7 @@ fn accreditation(token: &str, state: &mut dyn State, now: i64) -> Result<Effect>
 fn revocation(token: &str, state: &mut dyn State, now: i64) -> Result<Effect> {
     let jws = Jws::parse(token, TYP_ACCREDITATION_REVOCATION)?;
     let iat = iat(&jws, now)?;
-    signer_key(&jws, state, iat)?;
+    signer_key(&jws, state)?;
     let issuer = jws.issuer()?;
     let id = jws.str_claim("jti")?;
     let record = state
@@ -381,7 +414,7 @@ fn status_list(token: &str, state: &mut dyn State, now: i64) -> Result<Effect> {
     }
     // Check the signature through the same path as the other signed entries.
     let jws = Jws::parse(token, civitas_credential::status_list::TYP_STATUSLIST_JWT)?;
-    signer_key(&jws, state, parsed.iat)?;
+    signer_key(&jws, state)?;
     if parsed.uri.is_empty() || parsed.uri.len() > 512 {
         return Err(Error::InvalidEntry(
             "sub (the list URI) must be 1 to 512 characters".into(),
@@ -406,4 +439,45 @@ fn status_list(token: &str, state: &mut dyn State, now: i64) -> Result<Effect> {
         issuer: parsed.issuer,
         iat: parsed.iat,
     })
+}
+
+/// An issuance anchor: the issuer's current key vouches, at this position of the log,
+/// for up to [`MAX_ISSUANCE_DIGESTS`] credential digests (SHA-256 of the issuer-signed
+/// JWT, base64url: 43 characters).
+fn issuance(token: &str, state: &mut dyn State, now: i64) -> Result<Effect> {
+    let jws = Jws::parse(token, TYP_ISSUANCE)?;
+    iat(&jws, now)?;
+    signer_key(&jws, state)?;
+    let issuer = jws.issuer()?.to_string();
+    let list = jws
+        .payload
+        .get("digests")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            Error::InvalidEntry("digests must be a list of credential digests".into())
+        })?;
+    if list.is_empty() || list.len() > MAX_ISSUANCE_DIGESTS {
+        return Err(Error::InvalidEntry(format!(
+            "digests must list 1 to {MAX_ISSUANCE_DIGESTS} credential digests"
+        )));
+    }
+    let mut digests: Vec<String> = Vec::with_capacity(list.len());
+    for d in list {
+        let d = d
+            .as_str()
+            .filter(|d| {
+                d.len() == 43
+                    && d.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+            .ok_or_else(|| {
+                Error::InvalidEntry(
+                    "each digest must be a SHA-256 in base64url (43 characters)".into(),
+                )
+            })?;
+        if !digests.iter().any(|o| o == d) {
+            digests.push(d.to_string());
+        }
+    }
+    Ok(Effect::Issuance { issuer, digests })
 }

@@ -69,8 +69,18 @@ impl Actor {
         }
     }
 
-    /// Rotates to the committed key, with a new signing key `key-2` and a new next key.
+    /// Rotates to the committed key, with a new signing key `key-2` and a new next key,
+    /// stating no reason (so the old signing key counts as compromised).
     pub fn rotate(&mut self, t: i64) -> Entry {
+        self.rotate_stating(t, None)
+    }
+
+    /// [`Actor::rotate`], stating why the old signing key is retired.
+    pub fn rotate_stating(
+        &mut self,
+        t: i64,
+        reason: Option<civitas_did::RetirementReason>,
+    ) -> Entry {
         let new_key = SigningKey::generate(Algorithm::Es256, &SystemRng).unwrap();
         let new_next = SigningKey::generate(Algorithm::EdDsa, &SystemRng).unwrap();
         let keys = [DocKey::new(
@@ -78,11 +88,15 @@ impl Actor {
             new_key.public().clone(),
             &[Purpose::AssertionMethod, Purpose::Authentication],
         )];
-        let entry = webvh::rotate(
+        let mut document = webvh::did_document(&self.did, &keys);
+        if let Some(reason) = reason {
+            civitas_did::state_retirement(&mut document, reason);
+        }
+        let entry = webvh::rotate_with_document(
             &self.state,
             &[self.next.public().clone()],
             vec![webvh::next_key_hash(new_next.public())],
-            Some(&keys),
+            document,
             &self.next,
             t,
         )

@@ -35,6 +35,19 @@ pub enum Error {
     /// A requested claim was not disclosed.
     #[error("the presentation does not disclose {0}, which this request requires")]
     MissingClaim(String),
+    /// No nonce or no audience to bind the presentation to this counter, and the
+    /// operator did not opt out ([`Policy::require_replay_check`](crate::Policy)): a
+    /// replayed presentation would pass.
+    #[error(
+        "no {0} was given, so a presentation made for another counter or shown before would pass: give this counter's nonce and audience (--nonce, --aud), or opt out explicitly (--no-replay-check)"
+    )]
+    ReplayCheckMissing(&'static str),
+    /// The credential names a status list but no status source was configured, and the
+    /// operator did not opt out ([`Policy::require_status`](crate::Policy)).
+    #[error(
+        "the credential's revocation status was not checked: it names a status list, but no status source is configured (--ledger URL|PATH); opt out explicitly with --no-status-check"
+    )]
+    StatusUnchecked,
 }
 
 impl Error {
@@ -48,6 +61,8 @@ impl Error {
             Error::Suspended => "suspended",
             Error::StatusUnavailable(_) => "status_unavailable",
             Error::MissingClaim(_) => "missing_claim",
+            Error::ReplayCheckMissing(_) => "replay_check_missing",
+            Error::StatusUnchecked => "status_unchecked",
         }
     }
 }

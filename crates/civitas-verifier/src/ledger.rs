@@ -1,5 +1,11 @@
 //! Trust and revocation from the ledger: accreditation chains up to the verifier's
 //! roots, and Token Status Lists published by issuers.
+//!
+//! Both read only a ledger whose every entry this process validated
+//! ([`LedgerReader::entries_verified`]: an embedded ledger, a synced replica, or a node
+//! read through `civitas_ledger::VerifiedNode`). A node's own answers — accreditation
+//! records and status lists as unsigned JSON — are refused: a hostile node could make
+//! any issuer trusted or serve an old list.
 
 use crate::{CredentialStatus, Error, Result, StatusSource, TrustSource};
 use civitas_credential::StatusRef;
@@ -91,6 +97,9 @@ impl<R: LedgerReader> AccreditationTrust<R> {
                 ": no trusted roots are configured (use --root DID, --trust DID or a policy file)",
             ));
         }
+        if !self.ledger.entries_verified() {
+            return Err(untrusted(issuer, vct, &format!(": {UNVERIFIED}")));
+        }
         let mut frontier = vec![issuer.to_string()];
         let mut seen = vec![issuer.to_string()];
         let mut revoked_seen = false;
@@ -135,6 +144,10 @@ impl<R: LedgerReader> AccreditationTrust<R> {
         ))
     }
 }
+
+/// What a reader that is not verified says, and why it is not used.
+const UNVERIFIED: &str = "the ledger reader serves a node's own answers, which prove nothing: \
+     read the node through a verified replica pinned to its log key";
 
 fn untrusted(issuer: &str, vct: &str, why: &str) -> Error {
     Error::UntrustedIssuer {
@@ -186,6 +199,9 @@ impl<R: LedgerReader, V: Resolver> LedgerStatus<R, V> {
                 .map(|(_, _, list)| list.clone())
         }) {
             return Ok(list);
+        }
+        if !self.ledger.entries_verified() {
+            return Err(Error::StatusUnavailable(UNVERIFIED.into()));
         }
         let cached = self.cache.lock().ok().and_then(|c| c.get(uri).cloned());
         let token = self
@@ -254,5 +270,83 @@ impl<R: LedgerReader, V: Resolver> StatusSource for LedgerStatus<R, V> {
             Some(status::SUSPENDED) => Ok(CredentialStatus::Suspended),
             Some(other) => Ok(CredentialStatus::Other(other)),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    //! A reader that relays a node's own answers (not verified) is never believed,
+    //! whatever it says (issue 11, finding 2).
+    use super::*;
+    use civitas_ledger::{AccreditationRecord, Hash, LedgerInfo};
+
+    const ROOT: &str = "did:example:root";
+    const ISSUER: &str = "did:example:issuer";
+    const PID: &str = "https://civitas.example/credentials/pid/v1";
+
+    /// Says the issuer is accredited by the root and serves a status list.
+    struct LyingNode;
+
+    impl LedgerReader for LyingNode {
+        fn info(&self) -> civitas_ledger::Result<LedgerInfo> {
+            Err(civitas_ledger::Error::NotFound("info".into()))
+        }
+        fn checkpoint(&self) -> civitas_ledger::Result<String> {
+            Err(civitas_ledger::Error::NotFound("checkpoint".into()))
+        }
+        fn checkpoint_at(&self, _: u64) -> civitas_ledger::Result<Option<String>> {
+            Ok(None)
+        }
+        fn entries(&self, _: u64, _: u64) -> civitas_ledger::Result<Vec<Vec<u8>>> {
+            Ok(Vec::new())
+        }
+        fn inclusion_proof(&self, _: u64, _: u64) -> civitas_ledger::Result<Vec<Hash>> {
+            Ok(Vec::new())
+        }
+        fn consistency_proof(&self, _: u64, _: u64) -> civitas_ledger::Result<Vec<Hash>> {
+            Ok(Vec::new())
+        }
+        fn did_log(&self, _: &str) -> civitas_ledger::Result<Vec<String>> {
+            Ok(Vec::new())
+        }
+        fn did_at_path(&self, _: &str) -> civitas_ledger::Result<Option<String>> {
+            Ok(None)
+        }
+        fn accreditations(&self, did: &str) -> civitas_ledger::Result<Vec<AccreditationRecord>> {
+            Ok(vec![AccreditationRecord {
+                index: 0,
+                id: "forged".into(),
+                issuer: ROOT.into(),
+                subject: did.into(),
+                name: Some("Forged".into()),
+                vcts: vec![PID.into()],
+                nbf: 0,
+                exp: None,
+                delegate: true,
+                revoked_at: None,
+            }])
+        }
+        fn status_list(&self, _: &str) -> civitas_ledger::Result<Option<String>> {
+            Ok(Some("eyJ0eXAiOiJzdGF0dXNsaXN0K2p3dCJ9.e30.sig".into()))
+        }
+    }
+
+    #[test]
+    fn a_nodes_own_accreditation_records_and_status_lists_are_not_used() {
+        let trust = AccreditationTrust::new(LyingNode, vec![ROOT.into()]);
+        let err = trust.check(ISSUER, PID, 100).unwrap_err();
+        assert_eq!(err.code(), "untrusted_issuer", "{err}");
+        assert!(err.to_string().contains("prove nothing"), "{err}");
+        // Roots and directly trusted issuers need no ledger.
+        trust.check(ROOT, PID, 100).unwrap();
+        let status = LedgerStatus::new(LyingNode, civitas_did::MethodResolver::local());
+        let reference = StatusRef {
+            idx: 0,
+            uri: "https://ledger.example/status/1".into(),
+        };
+        let err = status.status(ISSUER, &reference, 100).unwrap_err();
+        assert_eq!(err.code(), "status_unavailable", "{err}");
+        assert!(err.to_string().contains("prove nothing"), "{err}");
     }
 }

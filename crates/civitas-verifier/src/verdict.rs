@@ -4,6 +4,30 @@ use crate::Error;
 use civitas_credential::{ClaimPath, CredentialType, Verified};
 use serde_json::{Map, Value, json};
 
+/// Whether one of the checks an operator may switch off ran for a verdict (the
+/// `replay_check` and `status_check` fields of `--json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// The check ran.
+    Checked,
+    /// There was nothing to check (a credential without a `status` reference).
+    NotApplicable,
+    /// The operator switched the check off explicitly (`--no-replay-check`,
+    /// `--no-status-check`): the verdict does not cover it.
+    SkippedByOperator,
+}
+
+impl Check {
+    /// The `--json` value: `"checked"`, `"not applicable"`, `"skipped by operator"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::Checked => "checked",
+            Check::NotApplicable => "not applicable",
+            Check::SkippedByOperator => "skipped by operator",
+        }
+    }
+}
+
 /// The outcome of verifying one presentation.
 #[derive(Debug, Clone)]
 pub struct Verdict {
@@ -21,8 +45,15 @@ pub struct Verdict {
     pub claims: Map<String, Value>,
     /// Paths of the disclosed claims.
     pub disclosed: Vec<ClaimPath>,
-    /// Things the clerk should know even when valid (unchecked nonce, stale data).
+    /// Things the clerk should know even when valid (a check the operator skipped,
+    /// stale data).
     pub warnings: Vec<String>,
+    /// Whether the presentation was bound to this counter's nonce and audience
+    /// (`None`: the pipeline did not get that far, or the check was missing).
+    pub replay_check: Option<Check>,
+    /// Whether the credential's revocation status was checked (`None`: the pipeline
+    /// did not get that far).
+    pub status_check: Option<Check>,
     /// The verified details (only when valid); its `claims` and `disclosed` are moved
     /// to the verdict's fields of those names.
     pub verified: Option<Box<Verified>>,
@@ -40,6 +71,8 @@ impl Verdict {
             claims: std::mem::take(&mut verified.claims),
             disclosed: std::mem::take(&mut verified.disclosed),
             warnings,
+            replay_check: None,
+            status_check: None,
             verified: Some(Box::new(verified)),
         }
     }
@@ -54,6 +87,8 @@ impl Verdict {
             claims: Map::new(),
             disclosed: Vec::new(),
             warnings,
+            replay_check: None,
+            status_check: None,
             verified: None,
         }
     }
@@ -70,12 +105,15 @@ impl Verdict {
             claims: Map::new(),
             disclosed: Vec::new(),
             warnings: Vec::new(),
+            replay_check: None,
+            status_check: None,
             verified: None,
         }
     }
 
     /// The `civitas verify --json` object: `valid`, `reason`, `issuer`, `vct`,
-    /// `claims` (the contract), plus `code`, `disclosed` and `warnings`.
+    /// `claims` (the contract), plus `code`, `disclosed`, `warnings`, `replay_check`
+    /// and `status_check` (see [`Check::as_str`]; `null` when not reached).
     pub fn to_json(&self) -> Value {
         let mut claims = self.claims.clone();
         claims.remove("_sd_alg");
@@ -88,6 +126,8 @@ impl Verdict {
             "claims": claims,
             "disclosed": self.disclosed.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "warnings": self.warnings,
+            "replay_check": self.replay_check.map(Check::as_str),
+            "status_check": self.status_check.map(Check::as_str),
         })
     }
 

@@ -1,5 +1,6 @@
 //! The verifier: policy, sources, and the pipeline that joins them.
 
+use crate::verdict::Check;
 use crate::{Error, Result, Verdict};
 use civitas_credential::{ClaimPath, StatusRef, Verified, VerifyOptions};
 use civitas_did::{CachingResolver, Resolver};
@@ -68,15 +69,26 @@ pub trait StatusSource: Send + Sync {
 }
 
 /// What the counter accepts.
+///
+/// Strict by default: [`Policy::default`] refuses a presentation that is not bound to
+/// a nonce and an audience, and a credential whose revocation status was not checked.
+/// Each can be switched off only explicitly, and a verdict then says so.
 #[derive(Debug, Clone)]
 pub struct Policy {
     /// Accepted `vct`s; empty: any.
     pub accepted_types: Vec<String>,
     /// Allowed distance of the key binding `iat` from the verification time, seconds.
     pub kb_window: i64,
-    /// Refuse credentials that carry a status reference when no status source is
-    /// configured (strict counters); otherwise such a verdict carries a warning.
+    /// `true` (default): a credential that carries a `status` reference is refused
+    /// (`status_unchecked`) when no [`StatusSource`] is configured. `false` is the
+    /// operator's explicit opt-out (`--no-status-check`): the verdict is then valid
+    /// with `status_check` [`Check::SkippedByOperator`] and a warning.
     pub require_status: bool,
+    /// `true` (default): a [`Request`] without a nonce or an audience is refused
+    /// (`replay_check_missing`). `false` is the operator's explicit opt-out
+    /// (`--no-replay-check`): what is given is still checked, and the verdict says
+    /// `replay_check` [`Check::SkippedByOperator`] with a warning.
+    pub require_replay_check: bool,
 }
 
 impl Default for Policy {
@@ -84,7 +96,8 @@ impl Default for Policy {
         Policy {
             accepted_types: Vec::new(),
             kb_window: 300,
-            require_status: false,
+            require_status: true,
+            require_replay_check: true,
         }
     }
 }
@@ -93,9 +106,10 @@ impl Default for Policy {
 /// JWT, and the claims it needs.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
-    /// The nonce the counter issued; `None`: replay is not checked (a warning).
+    /// The nonce the counter issued; `None`: refused (`replay_check_missing`) unless
+    /// the policy opts out ([`Policy::require_replay_check`]).
     pub nonce: Option<String>,
-    /// The counter's identity (`aud`); `None`: not checked (a warning).
+    /// The counter's identity (`aud`); `None`: as for `nonce`.
     pub aud: Option<String>,
     /// Claims that must be disclosed.
     pub required: Vec<ClaimPath>,
@@ -107,6 +121,7 @@ pub struct Verifier<R: Resolver> {
     policy: Policy,
     trust: Box<dyn TrustSource>,
     status: Option<Box<dyn StatusSource>>,
+    evidence: Option<std::sync::Arc<dyn civitas_credential::IssuanceEvidence>>,
 }
 
 impl<R: Resolver> std::fmt::Debug for Verifier<R> {
@@ -125,7 +140,20 @@ impl<R: Resolver> Verifier<R> {
             policy,
             trust: Box::new(trust),
             status: None,
+            evidence: None,
         }
+    }
+
+    /// Adds where to look for issuance anchors ([`crate::LedgerAnchors`]): a
+    /// credential signed by an issuer key retired by a *routine* rotation is valid only
+    /// if anchored on the ledger before the rotation. Without it, every signature by a
+    /// retired key is refused (`issuer_key_retired`).
+    pub fn with_evidence(
+        mut self,
+        evidence: impl civitas_credential::IssuanceEvidence + 'static,
+    ) -> Self {
+        self.evidence = Some(std::sync::Arc::new(evidence));
+        self
     }
 
     /// Adds a status source (revocation checks).
@@ -143,10 +171,36 @@ impl<R: Resolver> Verifier<R> {
     /// verdict.
     pub fn verify(&self, presentation: &str, request: &Request, now: i64) -> Verdict {
         let mut warnings = Vec::new();
-        match self.run(presentation.trim(), request, now, &mut warnings) {
-            Ok(verified) => Verdict::valid(verified, warnings),
-            Err(error) => Verdict::invalid(&error, warnings),
-        }
+        let replay_check = if request.nonce.is_some() && request.aud.is_some() {
+            Some(Check::Checked)
+        } else if self.policy.require_replay_check {
+            None
+        } else {
+            Some(Check::SkippedByOperator)
+        };
+        let mut verdict = match self.run(presentation.trim(), request, now, &mut warnings) {
+            Ok(verified) => {
+                let status_check = if verified.status.is_none() {
+                    Check::NotApplicable
+                } else if self.status.is_some() {
+                    Check::Checked
+                } else {
+                    Check::SkippedByOperator
+                };
+                let mut v = Verdict::valid(verified, warnings);
+                v.status_check = Some(status_check);
+                v
+            }
+            Err(error) => {
+                let mut v = Verdict::invalid(&error, warnings);
+                if matches!(error, Error::Revoked | Error::Suspended) {
+                    v.status_check = Some(Check::Checked);
+                }
+                v
+            }
+        };
+        verdict.replay_check = replay_check;
+        verdict
     }
 
     /// The pipeline, returning the first failure.
@@ -157,20 +211,29 @@ impl<R: Resolver> Verifier<R> {
         now: i64,
         warnings: &mut Vec<String>,
     ) -> Result<Verified> {
+        // Strict by default: a presentation that cannot be bound to this counter (no
+        // nonce or no audience to check) is refused before any work, unless the
+        // operator opted out.
+        let missing = match (&request.nonce, &request.aud) {
+            (Some(_), Some(_)) => None,
+            (None, Some(_)) => Some("nonce"),
+            (Some(_), None) => Some("audience"),
+            (None, None) => Some("nonce or audience"),
+        };
+        if let Some(missing) = missing {
+            if self.policy.require_replay_check {
+                return Err(Error::ReplayCheckMissing(missing));
+            }
+            warnings.push(format!(
+                "replay check skipped by operator: no {missing} was given, so this presentation could be a replay or made for another counter"
+            ));
+        }
         let mut options = VerifyOptions::at(now);
         options.kb_window = self.policy.kb_window;
         options.nonce = request.nonce.clone();
         options.aud = request.aud.clone();
+        options.evidence = self.evidence.clone();
         let verified = civitas_credential::verify(presentation, &self.resolver, &options)?;
-        if request.nonce.is_none() {
-            warnings.push("no nonce was given: this presentation could be a replay".into());
-        }
-        if request.aud.is_none() {
-            warnings.push(
-                "no audience was given: the presentation may have been made for another verifier"
-                    .into(),
-            );
-        }
         if !self.policy.accepted_types.is_empty()
             && !self.policy.accepted_types.contains(&verified.vct)
         {
@@ -189,12 +252,11 @@ impl<R: Resolver> Verifier<R> {
                         )));
                     }
                 },
-                None if self.policy.require_status => {
-                    return Err(Error::StatusUnavailable(
-                        "no status source is configured".into(),
-                    ));
-                }
-                None => warnings.push("revocation status was not checked (no ledger given)".into()),
+                None if self.policy.require_status => return Err(Error::StatusUnchecked),
+                None => warnings.push(
+                    "status check skipped by operator: the credential's revocation status was not checked"
+                        .into(),
+                ),
             }
         }
         if !request.required.is_empty() {

@@ -1,8 +1,9 @@
 //! Verification on the ledger, as a story: a root accredits city hall; city hall
 //! issues a PID with a status list entry; the counter trusts the root only.
 //! 1. the credential verifies, trust coming from the accreditation chain;
-//! 2. city hall rotates its key: the credential signed before still verifies, one
-//!    signed after with the old key does not;
+//! 2. city hall rotates its key routinely: the credential signed and anchored before
+//!    still verifies; one signed with the old key but not anchored before the rotation
+//!    (whatever its `iat`) does not;
 //! 3. city hall revokes the credential: "revoked";
 //! 4. the root revokes city hall's accreditation: the issuer is no longer trusted.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -84,6 +85,7 @@ fn verify(w: &World, sd_jwt: &str, at: i64) -> Verdict {
             ..Policy::default()
         },
     )
+    .with_evidence(civitas_verifier::LedgerAnchors::new(w.ledger.clone()))
     .with_status(LedgerStatus::new(w.ledger.clone(), resolver));
     let request = Request {
         nonce: Some("n1".into()),
@@ -104,6 +106,9 @@ fn a_credential_lives_through_rotation_revocation_and_lost_accreditation() {
         })
     };
     let before = w.hall.issue_pid(holder.clone(), T0 + 10, status(7));
+    w.ledger
+        .append(&sign::issuance(w.hall.signing(), &[&before], T0 + 11).unwrap())
+        .unwrap();
 
     // 1. Valid, trusted through the accreditation.
     let v = verify(&w, &before, T0 + 20);
@@ -113,18 +118,25 @@ fn a_credential_lives_through_rotation_revocation_and_lost_accreditation() {
     // 2. City hall rotates to key-2.
     let old_key = SigningKey::from_secret(Algorithm::Es256, &w.hall.key.secret_bytes()).unwrap();
     let old_kid = w.hall.kid.clone();
-    let rotation = w.hall.rotate(T0 + 100);
+    let rotation = w
+        .hall
+        .rotate_stating(T0 + 100, Some(civitas_did::RetirementReason::Routine));
     w.ledger.append(&rotation).unwrap();
     let v = verify(&w, &before, T0 + 200);
-    assert!(v.valid, "signed before the rotation: {:?}", v.reason);
-    // Signed after the rotation with the retired key: its kid no longer resolves.
-    let mut o = civitas_credential::IssueOptions::new(&w.hall.did, &old_kid, PID, T0 + 150);
+    assert!(
+        v.valid,
+        "signed and anchored before the rotation: {:?}",
+        v.reason
+    );
+    // Signed after the rotation with the retired key: not anchored before it.
+    // Dated before the rotation (a thief's backdated iat).
+    let mut o = civitas_credential::IssueOptions::new(&w.hall.did, &old_kid, PID, T0 + 50);
     o.holder = Some(holder.clone());
     let claims = pid_claims();
     o.nested_sd = civitas_credential::types::PID.nested_sd_for(&claims);
     let after = civitas_credential::issue(&claims, &o, &old_key, &SystemRng).unwrap();
     let v = verify(&w, &after, T0 + 200);
-    assert_eq!(v.code, Some("issuer_key_unresolved"), "{:?}", v.reason);
+    assert_eq!(v.code, Some("issuer_key_retired"), "{:?}", v.reason);
     // A fresh credential with key-2 verifies.
     let fresh = w.hall.issue_pid(holder.clone(), T0 + 150, status(8));
     assert!(verify(&w, &fresh, T0 + 200).valid);

@@ -266,6 +266,7 @@ impl Wallet {
             history_count: count,
             history_head: head,
             credentials: contents.credentials.len() as u64,
+            rebuilt: false,
         };
         let stored_key = StoredKey {
             handle,

@@ -307,12 +307,17 @@ impl Wallet {
             .cloned()
             .collect();
         let mut warnings = Vec::new();
-        if let Binding::Did { .. } = self.binding_of(c, now)?
-            && !self.device_authorized(now).unwrap_or(true)
-        {
-            warnings.push(
-                "this device's key is not authorized by your DID yet: verifiers will refuse the presentation until you rotate with your recovery words".into(),
-            );
+        if let Binding::Did { .. } = self.binding_of(c, now)? {
+            match self.device_authorized(now) {
+                Ok(true) => {}
+                Ok(false) => warnings.push(
+                    "this device's key is not authorized by your DID yet: verifiers will refuse the presentation until you rotate with your recovery words".into(),
+                ),
+                // An unreachable ledger is said, not taken for "authorized".
+                Err(e) => warnings.push(format!(
+                    "could not check the device's authorization: {e}"
+                )),
+            }
         }
         let (type_name, type_name_zh) = match t {
             Some(t) => (Some(t.name("en-US").into()), Some(t.name("zh-TW").into())),

@@ -109,6 +109,7 @@ impl Wallet {
             keystore,
             rng,
             session: None,
+            extra_roots: Vec::new(),
         };
         match fill(&mut wallet) {
             Ok(filled) => Ok((wallet, filled)),

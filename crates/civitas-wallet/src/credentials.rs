@@ -1,5 +1,6 @@
 //! Credentials: receive (checked), list, show (with status on the ledger), delete.
 
+use crate::accreditation::Accreditation;
 use crate::history::Event;
 use crate::records::{StoredCredential, from_bytes, to_bytes};
 use crate::seal::{hex, sha256};
@@ -29,9 +30,11 @@ pub struct Received {
     pub type_name: Option<String>,
     /// The issuer's DID (checked: it signed the credential).
     pub issuer: String,
-    /// Accreditations of the issuer on the ledger covering this type now (names), if
-    /// any. Trust is the verifier's decision; this is for the citizen's information.
-    pub accredited_as: Vec<String>,
+    /// Who accredited the issuer for this type, as far as the wallet can tell: names
+    /// only through a chain to a root the wallet trusts; "could not check" when the
+    /// ledger cannot be read. Trust is the verifier's decision; this is for the
+    /// citizen's information.
+    pub accreditation: Accreditation,
     /// How it is bound to the holder.
     pub binding: Binding,
 }
@@ -242,8 +245,8 @@ impl Wallet {
     /// signature that does not verify through the ledger (or any other failure of the
     /// credential's own checks: expiry, structure); no holder binding; a binding to a
     /// key or DID that is not this wallet's; a credential already held. The issuer
-    /// need not be trusted here (the verifier decides); its accreditations are
-    /// reported. Stored with a history entry in one transaction.
+    /// need not be trusted here (the verifier decides); its accreditation is
+    /// reported ([`Accreditation`]). Stored with a history entry in one transaction.
     pub fn receive(&mut self, input: &str, now: i64) -> Result<Received> {
         self.session(now)?;
         let text = decode_input(input)?;
@@ -285,14 +288,7 @@ impl Wallet {
         if let Some(h) = self.held(now)?.iter().find(|h| h.stored.digest == digest) {
             return Err(Error::DuplicateCredential(h.id.clone()));
         }
-        let accredited_as = self
-            .ledger
-            .accreditations(&verified.issuer)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|a| a.covers(&verified.vct, now))
-            .map(|a| a.name.unwrap_or(a.issuer))
-            .collect();
+        let accreditation = self.accreditation(&verified.issuer, &verified.vct, now)?;
         let id = self.new_id("c:")?;
         let stored = StoredCredential {
             compact,
@@ -318,7 +314,7 @@ impl Wallet {
             vct: verified.vct,
             type_name,
             issuer: verified.issuer,
-            accredited_as,
+            accreditation,
             binding,
         })
     }

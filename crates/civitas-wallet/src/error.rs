@@ -156,6 +156,23 @@ pub enum Error {
     /// Posting the presentation to the counter failed (network, or a non-2xx answer).
     #[error("the proof could not be sent to the counter: {0}")]
     Send(String),
+    /// The counter's `response_uri` is plain `http` to a host that is not this machine:
+    /// the presentation would cross the network unencrypted.
+    #[error(
+        "the counter's response address {0} is plain http to another machine; only https (or http to this machine) is used"
+    )]
+    InsecureResponseUri(String),
+    /// A counter's receipt does not check out (its signature, or its binding to the
+    /// presentation); it was not stored. `code` is the specific reason.
+    #[error("receipt refused ({code}): {reason}")]
+    ReceiptRefused {
+        /// The specific reason: an `openid4vp.…` code of the signature check, or
+        /// `receipt_wrong_nonce`, `receipt_wrong_client`, `receipt_wrong_type`,
+        /// `receipt_wrong_claims`, `receipt_wrong_signer`, `receipt_not_a_presentation`.
+        code: &'static str,
+        /// The sentence.
+        reason: String,
+    },
     /// A credential operation failed (presentation, parsing a stored one).
     #[error(transparent)]
     Credential(#[from] civitas_credential::Error),
@@ -234,6 +251,8 @@ impl Error {
             Error::Request(e) => e.code(),
             Error::UnsupportedRequest(_) => "unsupported_request",
             Error::Send(_) => "send_failed",
+            Error::InsecureResponseUri(_) => "insecure_response_uri",
+            Error::ReceiptRefused { .. } => "receipt_refused",
             Error::Credential(_) => "credential",
             Error::Qr(_) => "qr",
             Error::InvalidRecoveryWords(_) => "invalid_recovery_words",

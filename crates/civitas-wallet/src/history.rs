@@ -81,6 +81,14 @@ pub enum Event {
     PassphraseChanged,
     /// A backup file was written.
     BackedUp,
+    /// A counter answered a presentation with a receipt that does not check out; it
+    /// was not stored.
+    ReceiptRefused {
+        /// The presentation's history entry.
+        entry: u64,
+        /// Why: the refusal's specific code (`receipt_wrong_nonce`, `openid4vp.…`).
+        code: String,
+    },
 }
 
 impl Event {
@@ -123,6 +131,11 @@ impl Event {
             Event::Deactivated { version } => format!("DID deactivated (version {version})"),
             Event::PassphraseChanged => "passphrase changed".into(),
             Event::BackedUp => "backup written".into(),
+            Event::ReceiptRefused { entry, code } => {
+                format!(
+                    "receipt refused: {code} (the counter's receipt for entry #{entry} was not kept)"
+                )
+            }
         }
     }
 }
@@ -223,6 +236,10 @@ pub enum Problem {
         /// The entry it is filed under.
         seq: u64,
     },
+    /// The wallet's state record (the authenticated head of the history and the
+    /// credential count) was deleted: whatever else was deleted with it cannot be
+    /// told. Once found, this stays reported.
+    StateMissing,
 }
 
 impl fmt::Display for Problem {
@@ -251,6 +268,10 @@ impl fmt::Display for Problem {
             Problem::ReceiptAltered { seq } => {
                 write!(f, "the receipt of history entry #{seq} was altered")
             }
+            Problem::StateMissing => write!(
+                f,
+                "the wallet's state record was deleted: history entries and credentials removed with it cannot be told"
+            ),
         }
     }
 }

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod accreditation;
 mod backup;
 mod consent;
 mod create;
@@ -19,6 +20,7 @@ mod status;
 pub mod vault;
 mod wallet;
 
+pub use accreditation::Accreditation;
 pub use backup::{BackupInfo, RestoreReport};
 pub use consent::{Consent, ConsentClaim, Presentation, PresentationRequest};
 pub use create::{InitOptions, Initialized};

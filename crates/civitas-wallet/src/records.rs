@@ -64,6 +64,10 @@ pub(crate) struct Settings {
     pub(crate) idle_timeout: i64,
     /// Display locale (`en-US`, `zh-TW`).
     pub(crate) locale: String,
+    /// Root authorities the citizen trusts: an issuer's accreditation is shown by name
+    /// only when a chain of accreditations leads from it to one of these.
+    #[serde(default)]
+    pub(crate) trusted_roots: Vec<String>,
 }
 
 impl Default for Settings {
@@ -71,17 +75,24 @@ impl Default for Settings {
         Settings {
             idle_timeout: crate::DEFAULT_IDLE_TIMEOUT,
             locale: "en-US".into(),
+            trusted_roots: Vec::new(),
         }
     }
 }
 
 /// The authenticated head of what can be counted: the history chain and the number of
-/// credentials.
+/// credentials. Every initialised wallet has one (written with its first entry); a
+/// wallet found without it gets one rebuilt from what is left, marked `rebuilt` for
+/// good, so that the loss stays reported ([`crate::Problem::StateMissing`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct State {
     pub(crate) history_count: u64,
     pub(crate) history_head: String,
     pub(crate) credentials: u64,
+    /// The state record was once found missing and rebuilt from the records present:
+    /// the history before that point cannot be proven complete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) rebuilt: bool,
 }
 
 impl Default for State {
@@ -90,6 +101,7 @@ impl Default for State {
             history_count: 0,
             history_head: crate::history::GENESIS.to_string(),
             credentials: 0,
+            rebuilt: false,
         }
     }
 }

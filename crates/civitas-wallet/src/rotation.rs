@@ -109,7 +109,7 @@ impl Wallet {
         }
         let mut entries = Vec::new();
         let (state, signer, n) = if state.pre_rotation_active() {
-            if now - 1 <= state.version_time() {
+            if now.saturating_sub(1) <= state.version_time() {
                 return Err(Error::TooSoon(2));
             }
             let (n, signer) = self.committed_key(recovery, &state, now)?;
@@ -119,7 +119,7 @@ impl Wallet {
                 Vec::new(),
                 None,
                 &signer,
-                now - 1,
+                now.saturating_sub(1),
             )?;
             let next_state = state.appended(off.as_str(), now)?;
             entries.push(civitas_ledger::sign::did_log(off.as_str()));

@@ -63,6 +63,8 @@ pub struct Wallet {
     pub(crate) keystore: Arc<dyn KeyStore>,
     pub(crate) rng: Arc<dyn Rng>,
     pub(crate) session: Option<Unlocked>,
+    /// Roots trusted for this process only ([`Wallet::trust_roots`]).
+    pub(crate) extra_roots: Vec<String>,
 }
 
 impl std::fmt::Debug for Wallet {
@@ -102,6 +104,7 @@ impl Wallet {
             keystore,
             rng,
             session: None,
+            extra_roots: Vec::new(),
         })
     }
 
@@ -116,9 +119,11 @@ impl Wallet {
         let key = self.vault.unlock(passphrase.as_bytes(), now)?;
         let identity: Identity = self.required(&key, Kind::Identity, IDENTITY_ID)?;
         let settings: Settings = self.required(&key, Kind::Settings, SETTINGS_ID)?;
+        // Every initialised wallet has a state record (written with its first history
+        // entry, in the same transaction as its identity): one missing was deleted.
         let state: State = match self.vault.get(&key, Kind::State, STATE_ID)? {
             Some(b) => from_bytes(&b, "state")?,
-            None => State::default(),
+            None => self.rebuild_state(&key)?,
         };
         for (_, opened) in self.vault.list(&key, Kind::Key)? {
             let bytes = opened.ok_or(Error::RecordCorrupted { kind: "key" })?;
@@ -169,10 +174,36 @@ impl Wallet {
         from_bytes(&bytes, kind.name())
     }
 
-    fn check_history(&self, key: &Key, state: &State) -> Result<IntegrityReport> {
+    /// A state for a vault whose state record is gone, from what is left (the last
+    /// history entry present, the credentials present), marked `rebuilt` so that the
+    /// loss is reported on every unlock, also after the next write persists it. New
+    /// entries then continue after the last one present instead of overwriting entry 1.
+    fn rebuild_state(&self, key: &Key) -> Result<State> {
+        let rows = self.vault.list(key, Kind::History)?;
+        let last = rows
+            .iter()
+            .filter_map(|(id, opened)| Some((history::seq_of(id, "h:")?, opened)))
+            .max_by_key(|(seq, _)| *seq);
+        let (history_count, history_head) = match last {
+            Some((seq, Some(bytes))) => (seq, HistoryEntry::hash_of(bytes)),
+            Some((seq, None)) => (seq, GENESIS.to_string()),
+            None => (0, GENESIS.to_string()),
+        };
+        Ok(State {
+            history_count,
+            history_head,
+            credentials: self.vault.list(key, Kind::Credential)?.len() as u64,
+            rebuilt: true,
+        })
+    }
+
+    pub(crate) fn check_history(&self, key: &Key, state: &State) -> Result<IntegrityReport> {
         let rows = self.vault.list(key, Kind::History)?;
         let (mut problems, entries) =
             history::check_chain(&rows, state.history_count, &state.history_head);
+        if state.rebuilt {
+            problems.insert(0, Problem::StateMissing);
+        }
         for (id, opened) in self.vault.list(key, Kind::Receipt)? {
             let seq = history::seq_of(&id, "r:").unwrap_or(0);
             let ok = opened
@@ -207,7 +238,7 @@ impl Wallet {
     pub fn is_locked(&self, now: i64) -> bool {
         match &self.session {
             None => true,
-            Some(s) => now - s.last_activity > s.settings.idle_timeout,
+            Some(s) => now.saturating_sub(s.last_activity) > s.settings.idle_timeout,
         }
     }
 

@@ -29,18 +29,13 @@ fn wallet_with_history(world: &World) -> PathBuf {
     );
     w.receive(&pid, T0 + 12).unwrap();
     w.receive(&med, T0 + 13).unwrap();
-    let r = PresentationRequest::new(
-        "n1",
-        "https://counter.city.example",
-        "pid",
-        paths(&["age_over_18"]),
-    )
-    .with_optional(paths(&["address.locality", "nationality"]));
+    let r = PresentationRequest::new("n1", COUNTER, "pid", paths(&["age_over_18"]))
+        .with_optional(paths(&["address.locality", "nationality"]));
     let consent = w.prepare(&r, T0 + 20).unwrap();
     let p = w
         .present(&consent, &paths(&["nationality"]), T0 + 20)
         .unwrap();
-    w.attach_receipt(p.history, "eyJ.receipt.sig", T0 + 21)
+    w.attach_receipt(p.history, &receipt_of_entry_4(), T0 + 21)
         .unwrap();
     let r = PresentationRequest::new(
         "n2",
@@ -52,6 +47,25 @@ fn wallet_with_history(world: &World) -> PathBuf {
     w.present(&consent, &[], T0 + 22).unwrap();
     drop(w);
     world.dir("w")
+}
+
+const COUNTER: &str = "redirect_uri:https://counter.city.example/post";
+
+/// The counter's receipt for entry 4, signed by the same key every time.
+fn receipt_of_entry_4() -> String {
+    static RECEIPT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    RECEIPT
+        .get_or_init(|| {
+            signed_receipt(
+                &counter_key(),
+                COUNTER,
+                "n1",
+                PID.vct,
+                &["age_over_18", "address.locality"],
+                T0 + 21,
+            )
+        })
+        .clone()
 }
 
 fn sql(dir: &Path, statement: &str) {
@@ -79,7 +93,7 @@ fn presentations_record_who_when_and_claim_names_only() {
         Event::Presented {
             aud, claims, vct, ..
         } => {
-            assert_eq!(aud, "https://counter.city.example");
+            assert_eq!(aud, COUNTER);
             assert_eq!(vct, PID.vct);
             // Nationality was dropped by the citizen; it is not recorded as shown.
             assert_eq!(
@@ -90,7 +104,10 @@ fn presentations_record_who_when_and_claim_names_only() {
         other => panic!("{other:?}"),
     }
     assert_eq!(items[3].entry.time, T0 + 20);
-    assert_eq!(items[3].receipt.as_deref(), Some("eyJ.receipt.sig"));
+    assert_eq!(
+        items[3].receipt.as_deref(),
+        Some(receipt_of_entry_4().as_str())
+    );
     assert!(items[4].receipt.is_none());
     // Each entry commits to the one before.
     for pair in items.windows(2) {

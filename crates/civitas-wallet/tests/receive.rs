@@ -169,7 +169,10 @@ fn accepted_forms() {
     let got = w.receive(&parts.join("\n"), T0 + 20).unwrap();
     assert_eq!(got.binding, Binding::DeviceKey);
     // An issuer with no accreditation is reported as such, not refused.
-    assert!(got.accredited_as.is_empty());
+    assert_eq!(
+        got.accreditation,
+        civitas_wallet::Accreditation::NotAccredited
+    );
     // A did:jwk issuer (nothing to anchor) verifies too.
     let jwk_issuer = SigningKey::generate(Algorithm::Es256, &SystemRng).unwrap();
     let jwk_did = jwk_issuer.public().did_jwk();

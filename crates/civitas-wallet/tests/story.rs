@@ -153,10 +153,13 @@ fn lost_device_story() {
     let consent = laptop.prepare_with(&request, &got_pid.id, T0 + 52).unwrap();
     assert!(!consent.warnings.is_empty());
     let early = laptop.present(&consent, &[], T0 + 52).unwrap();
-    assert!(
-        !world
-            .verify(&early.text, "n-3", "counter-7", &[], T0 + 52)
-            .valid
+    let verdict = world.verify(&early.text, "n-3", "counter-7", &[], T0 + 52);
+    assert!(!verdict.valid);
+    assert_eq!(
+        verdict.code,
+        Some("holder_key_not_authorized"),
+        "{:?}",
+        verdict.reason
     );
 
     // The PID bound to the phone's key by value cannot be presented from the laptop.
@@ -195,10 +198,10 @@ fn lost_device_story() {
     let stolen = phone.present(&consent, &[], T0 + 70).unwrap();
     let verdict = world.verify(&stolen.text, "n-4", "counter-7", &["age_over_18"], T0 + 71);
     assert!(!verdict.valid);
-    assert!(
-        matches!(verdict.code, Some("holder_key_not_authorized")),
-        "{:?}: {:?}",
+    assert_eq!(
         verdict.code,
+        Some("holder_key_not_authorized"),
+        "{:?}",
         verdict.reason
     );
     eprintln!(

@@ -104,12 +104,20 @@ fn no_plaintext_on_disk_after_a_realistic_session() {
     .into_iter()
     .enumerate()
     {
-        let request =
-            PresentationRequest::new(&format!("nonce-{i}"), "counter-1", vct, paths(&[claim]));
+        let counter = "redirect_uri:https://counter-1.city.example/post";
+        let nonce = format!("nonce-{i}");
+        let request = PresentationRequest::new(&nonce, counter, vct, paths(&[claim]));
         let consent = w.prepare(&request, T0 + 20).unwrap();
         let p = w.present(&consent, &[], T0 + 20).unwrap();
-        w.attach_receipt(p.history, "receipt-opaque-token", T0 + 21)
-            .unwrap();
+        let receipt = signed_receipt(
+            &counter_key(),
+            counter,
+            &nonce,
+            &consent.vct,
+            &[claim],
+            T0 + 21,
+        );
+        w.attach_receipt(p.history, &receipt, T0 + 21).unwrap();
     }
     w.show(&pid_id, T0 + 22).unwrap();
     w.backup(&world.dir("backup.civitas"), T0 + 23).unwrap();
@@ -294,7 +302,9 @@ fn wrong_passphrase_is_rate_limited_and_writes_nothing() {
     // The right passphrase after the delay opens it and resets the counter.
     let mut w = open(&world, &dir).unwrap();
     assert!(w.unlock(PASS, t + 90).unwrap().is_intact());
-    assert!(!dir.join("unlock-attempts").exists());
+    let counter: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("unlock-attempts")).unwrap()).unwrap();
+    assert_eq!(counter["failures"], 0, "reset, not removed: {counter}");
     assert_eq!(w.credentials(t + 90).unwrap().len(), 2);
 }
 

@@ -131,12 +131,16 @@ pub(crate) async fn present(state: State<'_, AppState>, dropped: Vec<String>) ->
 pub(crate) struct Sent {
     /// The HTTP status.
     pub(crate) status: u16,
-    /// Whether a receipt came back and was filed with the history entry.
+    /// Whether a receipt came back, checked out and was filed with the history entry.
     pub(crate) receipt: bool,
+    /// The code of the refusal if the counter's receipt did not check out (not kept;
+    /// the history records the refusal).
+    pub(crate) receipt_refused: Option<String>,
 }
 
-/// Posts the proof to the counter's response URI (OpenID4VP `direct_post`) and files
-/// the receipt it returns, if any, with the history entry (`Wallet::send_presentation`).
+/// Posts the proof to the counter's response URI (OpenID4VP `direct_post`; plain
+/// `http` only to this machine) and files the receipt it returns, if it checks out,
+/// with the history entry (`Wallet::send_presentation`).
 #[tauri::command]
 pub(crate) async fn send_online(state: State<'_, AppState>) -> Result<Sent> {
     state
@@ -149,6 +153,7 @@ pub(crate) async fn send_online(state: State<'_, AppState>) -> Result<Sent> {
             Ok(Sent {
                 status: delivery.status,
                 receipt: delivery.receipt.is_some(),
+                receipt_refused: delivery.receipt_refused,
             })
         })
         .await

@@ -90,4 +90,12 @@ backup_created: number, } | { "event": "deactivated",
 /**
  * The final DID log version.
  */
-version: string, } | { "event": "passphrase-changed" } | { "event": "backed-up" });
+version: string, } | { "event": "passphrase-changed" } | { "event": "backed-up" } | { "event": "receipt-refused", 
+/**
+ * The presentation's history entry.
+ */
+entry: number, 
+/**
+ * Why: the refusal's specific code (`receipt_wrong_nonce`, `openid4vp.…`).
+ */
+code: string, });

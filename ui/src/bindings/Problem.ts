@@ -39,4 +39,4 @@ found: number, } | { "problem": "receipt-altered",
 /**
  * The entry it is filed under.
  */
-seq: number, };
+seq: number, } | { "problem": "state-missing" };

@@ -9,6 +9,11 @@ export type Sent = {
  */
 status: number, 
 /**
- * Whether a receipt came back and was filed with the history entry.
+ * Whether a receipt came back, checked out and was filed with the history entry.
  */
-receipt: boolean, };
+receipt: boolean, 
+/**
+ * The code of the refusal if the counter's receipt did not check out (not kept;
+ * the history records the refusal).
+ */
+receipt_refused: string | null, };

@@ -321,9 +321,11 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
         citizen.save(&dir.join("citizen.jwk"))?;
         out(&format!("\nSaved in {}. Try, for example:", dir.display()))?;
         out(&format!(
-            "  civitas verify --ledger {} --root {} {}",
+            "  civitas verify --ledger {} --root {} --nonce {} --aud {} {}",
             db.display(),
             city.did,
+            med_request.nonce(),
+            client_id,
             dir.join("presentation-tampered.txt").display()
         ))?;
     }

@@ -6,6 +6,12 @@
 //! the update key in force) and `next.jwk` (Ed25519: the committed next key — keep it
 //! offline). `identity.json` holds the DID and the signing key's id. Every rotation
 //! consumes `next.jwk`: a thief with `signing.jwk` and `update.jwk` cannot rotate.
+//!
+//! `update` and `rotate` state why the keys they drop are retired (`--retire`), in the
+//! new DID document (`"civitasKeyRetirement"`): `compromise` (the default) voids every
+//! signature by them; `routine` keeps the credentials anchored on the ledger before
+//! the update valid. Verifiers judge a key by the DID's current state, not by the
+//! date a credential claims.
 
 use crate::error::{CliError, Result};
 use crate::identity::Identity;
@@ -37,10 +43,22 @@ pub(crate) enum Command {
         #[arg(long, value_name = "RFC3339")]
         at: Option<String>,
     },
-    /// Replace the DID's signing key (uses the committed next update key).
-    Update(ChangeArgs),
+    /// Replace the DID's signing key (uses the committed next update key). The old
+    /// key signs nothing valid any more unless --retire routine (then credentials
+    /// anchored on the ledger before this update stay valid).
+    Update {
+        #[command(flatten)]
+        change: ChangeArgs,
+        #[command(flatten)]
+        retire: RetireArgs,
+    },
     /// Rotate the update key to the committed next one, and commit a new next key.
-    Rotate(ChangeArgs),
+    Rotate {
+        #[command(flatten)]
+        change: ChangeArgs,
+        #[command(flatten)]
+        retire: RetireArgs,
+    },
     /// Deactivate the DID for good.
     Deactivate(ChangeArgs),
     /// Append a did:webvh log made elsewhere (a did.jsonl file) to the ledger; each
@@ -82,6 +100,37 @@ pub(crate) struct ChangeArgs {
     at: Option<String>,
 }
 
+/// Why an update retires the keys it drops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Retire {
+    /// The keys may be in someone else's hands: every signature by them is void,
+    /// whatever its date.
+    Compromise,
+    /// A planned rotation: credentials anchored on the ledger before this update stay
+    /// valid; nothing else signed by the old keys is.
+    Routine,
+}
+
+/// What `update` and `rotate` state about the keys they drop.
+#[derive(Debug, Args)]
+pub(crate) struct RetireArgs {
+    /// Why the keys this update drops are retired: compromise (the default: every
+    /// signature by them is refused, issuer_key_retired) or routine (credentials
+    /// anchored on the ledger before this update — `civitas issue` anchors by default —
+    /// stay valid). Written into the new DID document as "civitasKeyRetirement".
+    #[arg(long, value_enum, default_value_t = Retire::Compromise, value_name = "REASON")]
+    retire: Retire,
+}
+
+impl RetireArgs {
+    fn reason(&self) -> civitas_did::RetirementReason {
+        match self.retire {
+            Retire::Compromise => civitas_did::RetirementReason::Compromise,
+            Retire::Routine => civitas_did::RetirementReason::Routine,
+        }
+    }
+}
+
 pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
     match cmd {
         Command::Import { file, ledger } => import(&file, &ledger),
@@ -91,9 +140,19 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             ledger,
             at,
         } => create(&path, &keys, &ledger, time_or_now(at.as_deref())?),
-        Command::Update(args) => change(&args, Change::SigningKey),
-        Command::Rotate(args) => change(&args, Change::UpdateKey),
-        Command::Deactivate(args) => change(&args, Change::Deactivate),
+        Command::Update {
+            change: args,
+            retire,
+        } => change(&args, Change::SigningKey, retire.reason()),
+        Command::Rotate {
+            change: args,
+            retire,
+        } => change(&args, Change::UpdateKey, retire.reason()),
+        Command::Deactivate(args) => change(
+            &args,
+            Change::Deactivate,
+            civitas_did::RetirementReason::Compromise,
+        ),
         Command::Resolve {
             did,
             ledger,
@@ -176,7 +235,11 @@ fn state_of(ledger: &dyn civitas_ledger::LedgerReader, did: &str, now: i64) -> R
         .map_err(|e| CliError::Failed(e.to_string()))
 }
 
-fn change(args: &ChangeArgs, what: Change) -> Result<ExitCode> {
+fn change(
+    args: &ChangeArgs,
+    what: Change,
+    reason: civitas_did::RetirementReason,
+) -> Result<ExitCode> {
     let now = time_or_now(args.at.as_deref())?;
     let dir = args.keys.as_path();
     let id = Identity::load(dir)?;
@@ -207,11 +270,16 @@ fn change(args: &ChangeArgs, what: Change) -> Result<ExitCode> {
                 None
             };
             new_next.save(&pending_next)?;
-            let entry = webvh::rotate(
+            let mut document = match &doc_keys {
+                Some(keys) => webvh::did_document(state.did(), keys),
+                None => state.document().clone(),
+            };
+            civitas_did::state_retirement(&mut document, reason);
+            let entry = webvh::rotate_with_document(
                 &state,
                 &[next.public().clone()],
                 vec![webvh::next_key_hash(new_next.public())],
-                doc_keys.as_deref(),
+                document,
                 &next,
                 now,
             )
@@ -268,7 +336,7 @@ fn change(args: &ChangeArgs, what: Change) -> Result<ExitCode> {
             id.did
         ),
         Change::SigningKey => format!(
-            "updated {}: signing key is now {new_kid} (ledger index {index})",
+            "updated {}: signing key is now {new_kid} (ledger index {index}); the old key is retired ({reason})",
             id.did
         ),
         Change::Deactivate => format!("deactivated {} (ledger index {index})", id.did),

@@ -1,4 +1,6 @@
-//! `civitas issue`: sign an SD-JWT VC.
+//! `civitas issue`: sign an SD-JWT VC, and (for a did:webvh issuer) anchor it on the
+//! ledger: an `issuance` entry with the digest of its issuer-signed JWT, the evidence
+//! that keeps it valid after a routine rotation of the issuer's key.
 
 use crate::error::{CliError, Result};
 use crate::identity::read_public_key;
@@ -17,9 +19,16 @@ pub(crate) struct Args {
     /// ledger). Default: the key's did:jwk.
     #[arg(long, value_name = "DID")]
     pub(crate) issuer: Option<String>,
-    /// The ledger holding the issuer's DID: a file or a node URL.
+    /// The ledger holding the issuer's DID: a file or a node URL. With a did:webvh
+    /// issuer the credential is also anchored there (see --no-anchor).
     #[arg(long, value_name = "URL|PATH", default_value_t = crate::ledger_arg::default_ledger())]
     pub(crate) ledger: String,
+    /// Do not anchor the credential on the ledger. By default a did:webvh issuer's
+    /// credential is anchored (an `issuance` entry with its digest, signed with the
+    /// issuer's key): after a routine rotation (`civitas did update --retire routine`)
+    /// only anchored credentials stay valid; after a compromise none do.
+    #[arg(long)]
+    pub(crate) no_anchor: bool,
     /// The issuer's status list for this credential (from `civitas status publish`).
     #[arg(long, value_name = "URI", requires = "status_index")]
     pub(crate) status_list: Option<String>,
@@ -108,12 +117,48 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     options.always_visible = args.visible;
     options.decoys = (args.decoys.min(1), args.decoys);
     let sd_jwt = issue(&claims, &options, &key, &SystemRng)?;
+    if did.starts_with("did:webvh:") && !args.no_anchor {
+        anchor(&did, &kid, &key, &sd_jwt, &args.ledger, iat)?;
+    }
     out(&sd_jwt)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The id of the verification method of `did` (as of `at`) whose key is `key`, among
-/// the DID's assertion keys.
+/// Appends the issuance anchor of `sd_jwt` to the ledger (the notice goes to stderr:
+/// stdout is the credential).
+fn anchor(
+    did: &str,
+    kid: &str,
+    key: &SigningKey,
+    sd_jwt: &str,
+    ledger_arg: &str,
+    iat: i64,
+) -> Result<()> {
+    let ledger = crate::ledger_arg::writer(ledger_arg)?;
+    // The anchor's own `iat` is informational (its log position is what counts); it
+    // must not be ahead of the ledger's clock.
+    let at = iat.min(chrono::Utc::now().timestamp());
+    let entry = civitas_ledger::sign::issuance(
+        civitas_ledger::sign::Signing {
+            did,
+            kid,
+            signer: key,
+        },
+        &[sd_jwt],
+        at,
+    )
+    .map_err(|e| CliError::Failed(e.to_string()))?;
+    let receipt = crate::ledger_arg::append(&*ledger, &entry)?;
+    eprintln!(
+        "anchored on the ledger at index {} (--no-anchor to skip)",
+        receipt.index
+    );
+    Ok(())
+}
+
+/// The id of the verification method of `did` whose key is `key`, among the assertion
+/// keys of the DID's *current* version (verifiers judge the key by it, whatever the
+/// credential's date).
 fn kid_in_did(did: &str, key: &SigningKey, ledger: &str, at: i64) -> Result<String> {
     use civitas_did::Resolver as _;
     let resolver = if did.starts_with("did:webvh:") {
@@ -121,7 +166,7 @@ fn kid_in_did(did: &str, key: &SigningKey, ledger: &str, at: i64) -> Result<Stri
     } else {
         civitas_did::MethodResolver::local()
     };
-    let resolution = resolver.resolve(did, &civitas_did::ResolveOptions::at(Some(at)))?;
+    let resolution = resolver.resolve(did, &civitas_did::ResolveOptions::default())?;
     if resolution.metadata.deactivated {
         return Err(CliError::Failed(format!("{did} is deactivated")));
     }

@@ -41,9 +41,11 @@ pub(crate) enum Command {
         /// The local replica (created on first sync).
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
-        /// The ledger's checkpoint key (name+hex+base64), to pin on first sync instead
-        /// of trusting the node's answer.
-        #[arg(long, value_name = "VKEY")]
+        /// The ledger's checkpoint key (name+hex+base64, the "log key" `civitas ledger
+        /// serve` prints; also $CIVITAS_LEDGER_KEY), pinned on first sync: required
+        /// then, never taken from the node. Later syncs check the node against the key
+        /// the copy holds.
+        #[arg(long, alias = "ledger-key", value_name = "VKEY")]
         log_key: Option<String>,
     },
     /// Replay the whole log from entry 0 and re-validate every entry.
@@ -82,7 +84,7 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             out(&format!("entries  {}", info.size))?;
             out(&format!("root     {}", cp.root))?;
             out(&format!("log key  {}", info.log_key))?;
-            if let Some(t) = info.checkpoint_time {
+            if let Some(t) = cp.time() {
                 out(&format!("signed   {}", show_time(t)))?;
             }
             if let Some(s) = &info.source {
@@ -95,29 +97,33 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
         }
         Command::Sync { from, to, log_key } => {
             let remote = HttpLedger::new(&from)?;
-            let replica = if to.exists() {
-                SqliteLedger::open(&to, None, system_clock())?
-            } else {
-                let mut info = remote.info()?;
-                if let Some(k) = log_key {
-                    NoteVerifier::parse(&k)
-                        .map_err(|e| CliError::Usage(format!("--log-key: {e}")))?;
-                    if k != info.log_key {
-                        return Err(CliError::Failed(format!(
-                            "the node's log key {} is not the one given",
-                            info.log_key
-                        )));
-                    }
-                    info.log_key = k;
-                } else {
-                    eprintln!(
-                        "pinning the node's log key {} (pass --log-key to check it)",
-                        info.log_key
-                    );
-                }
-                SqliteLedger::create_replica(&to, &info, &from, system_clock())?
+            let trust = crate::ledger_arg::NodeTrust {
+                key: log_key,
+                cache: None,
             };
-            let report = civitas_ledger::sync(&remote, &replica, &mut progress("synced"))?;
+            let replica = civitas_ledger::open_replica(
+                &to,
+                &from,
+                trust.pinned_key()?.as_ref(),
+                system_clock(),
+            )
+            .map_err(|e| match e {
+                civitas_ledger::Error::LogKeyRequired(_) => CliError::Usage(format!(
+                    "a first sync needs the ledger's checkpoint key: pass --log-key VKEY (the \
+                     \"log key\" `civitas ledger serve` prints) or set {}; the node's own \
+                     answer is never trusted [{}]",
+                    crate::ledger_arg::LEDGER_KEY_ENV,
+                    e.code()
+                )),
+                other => CliError::Failed(format!("{other} [{}]", other.code())),
+            })?;
+            let report =
+                civitas_ledger::sync(&remote, &replica, &mut progress("synced")).map_err(|e| {
+                    CliError::Failed(format!(
+                        "the ledger node {from} cannot prove its answers: {e} [{}]",
+                        e.code()
+                    ))
+                })?;
             out(&format!(
                 "{}: {} new entries, now {} (consistency proof and every entry verified)",
                 to.display(),

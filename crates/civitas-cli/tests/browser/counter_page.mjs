@@ -1,6 +1,7 @@
 // Opens the counter page in headless Debian Chromium and waits for a verdict.
 //   node counter_page.mjs camera URL FAKE_VIDEO.y4m   (a fake webcam showing the QR)
 //   node counter_page.mjs upload URL IMAGE.png         (the page's photo upload)
+// URL is the clerk's address `civitas counter serve` printed (http://…/?k=TOKEN).
 // Prints {"word": ..., "reason": ..., "claims": [...]} and exits 0 once a verdict shows.
 import { chromium } from "playwright-core";
 
@@ -16,7 +17,7 @@ if (mode === "camera") {
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args });
 try {
   const page = await browser.newPage();
-  await page.goto(mode === "camera" ? url + "/?camera" : url + "/");
+  await page.goto(mode === "camera" ? url + "&camera" : url);
   if (mode === "upload") {
     await page.setInputFiles("#photo", file);
   }

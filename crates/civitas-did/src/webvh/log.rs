@@ -3,7 +3,11 @@
 //! state is built is in `validate.rs`; each check an entry passes, in `check/`.
 
 use super::did::short;
-use crate::{DidDocument, DocumentMetadata, Resolution, ResolveOptions};
+use crate::retirement::history_over;
+use crate::{
+    DidDocument, DocumentMetadata, KeyHistory, Purpose, Resolution, ResolveOptions,
+    RetirementReason,
+};
 use chrono::{DateTime, Utc};
 use didwebvh_rs::log_entry::{LogEntry as RsLogEntry, LogEntryMethods as _};
 use didwebvh_rs::parameters::Parameters as RsParameters;
@@ -267,6 +271,52 @@ impl LogState {
                 created: Some(self.created()),
             },
         })
+    }
+
+    /// The keys `did_url` (`did:…#fragment`) has named for `purpose`: the one the
+    /// DID's current (last) version authorizes, and every one an update retired, with
+    /// that update and the reason it states ([`crate::RETIREMENT_PROPERTY`]).
+    ///
+    /// A deactivated DID has no keys at all ([`crate::Error::Deactivated`]), retired or
+    /// not. A bare DID (no fragment) names the current key only when exactly one is
+    /// authorized. A DID URL no version ever authorized is the current version's
+    /// [`crate::Error::KeyNotFound`] / [`crate::Error::NotAuthorized`].
+    pub fn key_history(&self, did_url: &str, purpose: Purpose) -> crate::Result<KeyHistory> {
+        let (did, fragment) = crate::split_did_url(did_url)?;
+        if self.deactivated() {
+            return Err(crate::Error::Deactivated(short(did)));
+        }
+        if fragment.is_none() {
+            let current = self.resolve(&ResolveOptions::default())?;
+            let mut keys = current.document.keys_for(purpose);
+            return match (keys.next(), keys.next()) {
+                (Some(vm), None) => Ok(KeyHistory::current(vm.key.clone())),
+                _ => Err(crate::Error::KeyNotFound(format!(
+                    "{} (no fragment)",
+                    short(did)
+                ))),
+            };
+        }
+        let versions = self
+            .versions
+            .iter()
+            .map(|v| {
+                Ok((
+                    DidDocument::from_json(v.document.clone())?,
+                    v.version_id.as_str(),
+                    v.number,
+                    v.version_time(),
+                    RetirementReason::stated_by(&v.document),
+                ))
+            })
+            .collect::<crate::Result<Vec<_>>>()?;
+        let history = history_over(did_url, purpose, &versions);
+        if history.current.is_none() && history.retired.is_empty() {
+            // Never authorized: the current document's own reason.
+            let last = &versions[versions.len() - 1].0;
+            last.key_for(did_url, purpose)?;
+        }
+        Ok(history)
     }
 
     pub(crate) fn last(&self) -> &LogVersion {

@@ -114,9 +114,12 @@ pub use source::{DidLogSource, MemoryLogSource, WebvhResolver};
 pub use validate::{replay_verified_log, validate_jsonl, validate_log};
 pub use witness::MAX_WITNESS_BYTES;
 pub use write::{
-    DocKey, LogEntry, create, deactivate, did_document, rotate, unchecked_next_entry, update,
-    update_document,
+    DocKey, LogEntry, create, deactivate, did_document, rotate, rotate_with_document,
+    unchecked_next_entry, update, update_document,
 };
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod retirement_tests;

@@ -2,7 +2,7 @@
 
 use super::{Did, LogState, replay_verified_log, validate_log};
 use crate::syntax::short;
-use crate::{Error, Resolution, ResolveOptions, Resolver, Result};
+use crate::{Error, KeyHistory, Purpose, Resolution, ResolveOptions, Resolver, Result};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -206,5 +206,13 @@ impl<S: DidLogSource> Resolver for WebvhResolver<S> {
             return Err(Error::UnsupportedMethod(short(did)));
         }
         self.verified_log(did)?.resolve(options)
+    }
+
+    fn key_history(&self, did_url: &str, purpose: Purpose) -> Result<KeyHistory> {
+        let (did, _) = crate::split_did_url(did_url)?;
+        if !did.starts_with("did:webvh:") {
+            return Err(Error::UnsupportedMethod(short(did)));
+        }
+        self.verified_log(did)?.key_history(did_url, purpose)
     }
 }

@@ -240,6 +240,33 @@ pub fn rotate(
     signer: &dyn Signer,
     time: i64,
 ) -> Result<LogEntry> {
+    let document = match new_doc_keys {
+        Some(keys) => {
+            check_doc_keys(state.version_number() + 1, keys)?;
+            did_document(state.did(), keys)
+        }
+        None => state.document().clone(),
+    };
+    rotate_with_document(
+        state,
+        new_update_keys,
+        new_next_key_hashes,
+        document,
+        signer,
+        time,
+    )
+}
+
+/// [`rotate`] with `document` as the new DID document: e.g. one that states why the
+/// keys it drops are retired ([`crate::state_retirement`]).
+pub fn rotate_with_document(
+    state: &LogState,
+    new_update_keys: &[PublicKey],
+    new_next_key_hashes: Vec<String>,
+    document: Value,
+    signer: &dyn Signer,
+    time: i64,
+) -> Result<LogEntry> {
     let keys = new_update_keys
         .iter()
         .map(ed25519_multikey)
@@ -249,13 +276,6 @@ pub fn rotate(
     if state.pre_rotation_active() || !new_next_key_hashes.is_empty() {
         params.insert("nextKeyHashes".into(), json!(new_next_key_hashes));
     }
-    let document = match new_doc_keys {
-        Some(keys) => {
-            check_doc_keys(state.version_number() + 1, keys)?;
-            did_document(state.did(), keys)
-        }
-        None => state.document().clone(),
-    };
     next_entry(state, params, document, signer, time)
 }
 

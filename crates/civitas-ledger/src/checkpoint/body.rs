@@ -8,6 +8,10 @@ use std::str::FromStr;
 /// The largest checkpoint body [`Checkpoint::parse`] accepts, in bytes.
 pub const MAX_CHECKPOINT_LEN: usize = 64 * 1024;
 
+/// The latest signing time [`Checkpoint::time`] accepts: 9999-12-31T23:59:59Z, so that
+/// any age computed from it stays far inside `i64`.
+pub const MAX_CHECKPOINT_TIME: i64 = 253_402_300_799;
+
 /// A tree head as C2SP tlog-checkpoint writes it: origin, size, root, and optional
 /// extension lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +100,19 @@ impl Checkpoint {
             root,
             extensions,
         })
+    }
+
+    /// The signing time a Civitas log writes as the extension line `time <unix
+    /// seconds>`: plain decimal (no sign, no leading zeros), at most
+    /// [`MAX_CHECKPOINT_TIME`]. `None` when there is no such line or it is not a time
+    /// (a node-supplied `time -9223372036854775808` is no time, never a panic later).
+    pub fn time(&self) -> Option<i64> {
+        self.extensions
+            .iter()
+            .find_map(|l| l.strip_prefix("time "))
+            .and_then(parse_decimal)
+            .and_then(|t| i64::try_from(t).ok())
+            .filter(|t| *t <= MAX_CHECKPOINT_TIME)
     }
 
     /// The checkpoint body, the exact text a log signs.

@@ -37,7 +37,7 @@ mod note;
 mod open;
 mod signer;
 
-pub use body::{Checkpoint, MAX_CHECKPOINT_LEN};
+pub use body::{Checkpoint, MAX_CHECKPOINT_LEN, MAX_CHECKPOINT_TIME};
 pub use key::{NoteVerifier, check_key_name, ed25519_key_id};
 pub use note::{MAX_NOTE_LEN, MAX_SIGNATURES, NoteSignature, SignedNote};
 pub use signer::NoteSigner;

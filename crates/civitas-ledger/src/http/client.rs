@@ -1,6 +1,13 @@
 //! The HTTP client: a remote node behind the same traits as the embedded store.
 //! Blocking (reqwest's blocking client): call it from plain threads, not from inside a
 //! tokio runtime.
+//!
+//! Use it to write (appends) and as the source of a [`crate::sync()`]. Its derived reads
+//! — [`LedgerReader::info`], accreditation records, status lists, DID logs — are the
+//! node's unsigned word: a verifier reads a node only through
+//! [`crate::VerifiedNode`], which syncs it into a replica pinned to the log key
+//! ([`LedgerReader::entries_verified`] is false, and the verifier's trust and status
+//! sources refuse such a reader).
 
 use super::{
     AppendRequest, AppendResponse, AppendResult, EntriesResponse, ErrorBody, ProofResponse,

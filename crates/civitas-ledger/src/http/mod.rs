@@ -17,6 +17,10 @@
 //! | GET | `/{path}/did.jsonl`, `/.well-known/did.jsonl` | did:webvh log for standard resolvers |
 //! | GET | `/{path}/did-witness.json` | the DID's witness proofs (`[]`: none) |
 //!
+//! The checkpoint, entries and proofs are what a verifier checks (against the pinned
+//! log key, [`crate::VerifiedNode`]); the DID log, accreditation and status list
+//! answers are conveniences for resolvers and wallets, unsigned on their own.
+//!
 //! Errors are `{"code": "…", "message": "…"}` with 400 (refused), 404, 413 (too large),
 //! 409 (replay) or 500.
 

@@ -1,18 +1,33 @@
 //! The HTTP node (`civitas ledger serve`): axum over the embedded store. Store calls
 //! block, so each runs on tokio's blocking pool.
+//!
+//! [`serve_with`] is the hardened accept loop the node (and `civitas counter serve`)
+//! runs behind: a client gets [`Limits::header_timeout`] to send its headers (and an
+//! idle keep-alive connection is closed after it), [`Limits::body_timeout`] to send its
+//! body (`408 request_timeout`), a body larger than the router's limit is refused
+//! before it is read (`413 body_too_large`), at most [`Limits::max_connections`] are
+//! served at once (more wait in the listen backlog), and the bodies held in memory at
+//! once are bounded by [`Limits::body_budget`], so slow or greedy clients cannot
+//! exhaust the node's memory or connections.
 
 use super::{
     AppendRequest, AppendResponse, AppendResult, EntriesResponse, ErrorBody, MAX_POST_BYTES,
     MAX_POST_ENTRIES, ProofResponse,
 };
 use crate::{Error, LedgerReader, LedgerWriter, SqliteLedger};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
 use serde::Deserialize;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Semaphore, watch};
 
 type Shared = Arc<SqliteLedger>;
 
@@ -33,15 +48,203 @@ pub fn router(ledger: Arc<SqliteLedger>) -> Router {
         .with_state(ledger)
 }
 
-/// Serves `ledger` on `listener` until `shutdown` resolves.
+/// Serves `ledger` on `listener` until `shutdown` resolves, with the node's
+/// [`Limits`].
 pub async fn serve(
     ledger: Arc<SqliteLedger>,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(ledger))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(router(ledger), listener, shutdown, Limits::node()).await
+}
+
+/// How a server treats slow and greedy clients (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Time a client has to send a request's headers; also how long an idle
+    /// keep-alive connection is kept.
+    pub header_timeout: Duration,
+    /// Time a client has to send a request's body once its headers arrived
+    /// (including the wait for [`body_budget`](Self::body_budget)).
+    pub body_timeout: Duration,
+    /// Largest request body, bytes.
+    pub max_body: usize,
+    /// Request bodies held in memory at once, bytes (each counts its declared length,
+    /// a body of unknown length counts `max_body`); at least `max_body`.
+    pub body_budget: usize,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// Largest read buffer of a connection (bounds the request head), bytes; at least
+    /// 8 KiB.
+    pub max_head: usize,
+}
+
+impl Limits {
+    /// The ledger node's: 10 s for headers, 30 s for a body of at most
+    /// [`MAX_POST_BYTES`], 64 MiB of bodies in memory, 256 connections, 64 KiB heads.
+    pub const fn node() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            max_body: MAX_POST_BYTES,
+            body_budget: 64 * 1024 * 1024,
+            max_connections: 256,
+            max_head: 64 * 1024,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::node()
+    }
+}
+
+/// Serves `app` on `listener` with `limits` until `shutdown` resolves, then lets the
+/// requests in progress finish (connections stop taking new ones).
+pub async fn serve_with(
+    app: Router,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    limits: Limits,
+) -> std::io::Result<()> {
+    let budget = Arc::new(Semaphore::new(units(
+        limits.body_budget.max(limits.max_body),
+    )));
+    let app = app.layer(axum::middleware::from_fn_with_state(
+        (limits, budget),
+        read_body,
+    ));
+    let max_connections = limits.max_connections.max(1);
+    let connections = Arc::new(Semaphore::new(max_connections));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            p = connections.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(_) => {
+                    // Out of file descriptors or a reset in the backlog: wait, go on.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let mut builder = auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_timeout)
+                .max_buf_size(limits.max_head.max(8192));
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            let mut conn = std::pin::pin!(conn);
+            let stopping = tokio::select! {
+                _ = conn.as_mut() => false,
+                // Shutdown asked (or the server is gone): finish what is in progress.
+                _ = stop.wait_for(|s| *s) => true,
+            };
+            if stopping {
+                conn.as_mut().graceful_shutdown();
+                let _ = conn.await;
+            }
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    // Every connection holds a permit until it ends; the slowest a client may be is
+    // bounded by the timeouts.
+    let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
+    let grace = limits.header_timeout.saturating_add(limits.body_timeout);
+    let _ = tokio::time::timeout(grace, connections.acquire_many(all)).await;
+    Ok(())
+}
+
+/// Bytes in the budget semaphore's units (KiB, rounded up).
+fn units(bytes: usize) -> usize {
+    bytes.div_ceil(1024).min(Semaphore::MAX_PERMITS)
+}
+
+fn refuse(status: StatusCode, code: &str, message: String) -> Response {
+    (
+        status,
+        Json(ErrorBody {
+            code: code.to_string(),
+            message,
+        }),
+    )
+        .into_response()
+}
+
+/// Reads the request body within the time and size limits, holding its share of the
+/// memory budget while the request is handled; a too large body is refused before it
+/// is read.
+async fn read_body(
+    State((limits, budget)): State<(Limits, Arc<Semaphore>)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the request body exceeds {} bytes", limits.max_body),
+        )
+    };
+    let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let chunked = parts.headers.contains_key(header::TRANSFER_ENCODING);
+    let weight = match (declared, chunked) {
+        (Some(n), false) if n > limits.max_body as u64 => return too_large(),
+        (Some(0), false) | (None, false) => 0,
+        (Some(n), false) => usize::try_from(n).unwrap_or(limits.max_body),
+        (_, true) => limits.max_body,
+    };
+    let read = async {
+        let permit = if weight == 0 {
+            None
+        } else {
+            let n = u32::try_from(units(weight)).unwrap_or(u32::MAX);
+            Some(budget.clone().acquire_many_owned(n).await)
+        };
+        (permit, axum::body::to_bytes(body, limits.max_body).await)
+    };
+    match tokio::time::timeout(limits.body_timeout, read).await {
+        Err(_) => refuse(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!(
+                "the request body did not arrive within {} s",
+                limits.body_timeout.as_secs()
+            ),
+        ),
+        Ok((_, Err(_))) => too_large(),
+        Ok((Some(Err(_)), _)) => refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "closed",
+            "the server is shutting down".into(),
+        ),
+        Ok((_permit, Ok(bytes))) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+    }
 }
 
 struct ApiError(Error);

@@ -107,6 +107,15 @@ pub(super) fn insert_entry(
             )?
             .execute(params![uri, issuer, iat, index as i64])?;
         }
+        Effect::Issuance { issuer, digests } => {
+            // The first anchor of a digest is the one that counts: the lowest index.
+            let mut st = conn.prepare_cached(
+                "INSERT OR IGNORE INTO issuances(issuer, digest, idx) VALUES (?1, ?2, ?3)",
+            )?;
+            for d in &digests {
+                st.execute(params![issuer, d, index as i64])?;
+            }
+        }
     }
     let nodes = merkle::append_nodes(index, leaf, &ConnNodes(conn))?;
     let mut st = conn.prepare_cached("INSERT INTO nodes(level, idx, hash) VALUES (?1, ?2, ?3)")?;
@@ -171,10 +180,7 @@ pub(super) fn timed_checkpoint(origin: &str, size: u64, root: Hash, time: i64) -
 /// The `time` extension of a checkpoint note, if present.
 pub fn checkpoint_time(note: &str) -> Option<i64> {
     let signed = SignedNote::parse(note).ok()?;
-    let cp = Checkpoint::parse(signed.text()).ok()?;
-    cp.extensions
-        .iter()
-        .find_map(|l| l.strip_prefix("time ").and_then(|t| t.parse().ok()))
+    Checkpoint::parse(signed.text()).ok()?.time()
 }
 
 /// Records the checkpoint of `size` entries: its root, its signed note (empty for a

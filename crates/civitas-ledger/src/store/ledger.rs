@@ -158,6 +158,8 @@ impl SqliteLedger {
     fn open_with(path: &Path, key: Option<SigningKey>, clock: Clock) -> Result<Self> {
         let stats = Arc::new(Mutex::new(WriterStats::default()));
         let conn = open_conn(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        // Files made before a table existed get it (every statement is IF NOT EXISTS).
+        conn.execute_batch(SCHEMA)?;
         let meta = Meta::load(&conn)?;
         let writer = match (meta.role.as_str(), key) {
             ("primary", Some(key)) => {

@@ -4,7 +4,9 @@
 use super::integrate::{ConnNodes, newest_signed_note, signed_note_at, tree_size};
 use super::ledger::SqliteLedger;
 use super::schema::meta_get;
-use super::state::{did_at_path, load_did_log, query_accreditations};
+use super::state::{
+    did_at_path, did_log_index, issuance_index, load_did_log, query_accreditations,
+};
 use crate::checkpoint_time;
 use crate::merkle::{self, Hash};
 use crate::traits::{AccreditationRecord, LedgerInfo, LedgerReader};
@@ -109,6 +111,14 @@ impl LedgerReader for SqliteLedger {
 
     fn accreditations(&self, did: &str) -> Result<Vec<AccreditationRecord>> {
         self.read(|c| query_accreditations(c, did))
+    }
+
+    fn did_log_index(&self, did: &str, version_id: &str) -> Result<Option<u64>> {
+        self.read(|c| did_log_index(c, did, version_id))
+    }
+
+    fn issuance_anchor(&self, issuer: &str, digest: &str) -> Result<Option<u64>> {
+        self.read(|c| issuance_index(c, issuer, digest))
     }
 
     fn status_list(&self, uri: &str) -> Result<Option<String>> {

@@ -36,6 +36,37 @@ pub(super) fn load_did_log(conn: &Connection, did: &str) -> Result<Vec<String>> 
     Ok(lines)
 }
 
+/// The ledger index of the entry of `did`'s log whose `versionId` is `version_id`.
+pub(super) fn did_log_index(conn: &Connection, did: &str, version_id: &str) -> Result<Option<u64>> {
+    let mut st = conn.prepare_cached(
+        "SELECT idx, body FROM entries WHERE kind = 'did-log' AND subject = ?1 ORDER BY idx",
+    )?;
+    let rows = st.query_map([did], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
+    for row in rows {
+        let (idx, body) = row?;
+        let Entry::DidLog { line } = Entry::from_bytes(&body)? else {
+            return Err(Error::Storage("index points at a non-DID entry".into()));
+        };
+        let value: serde_json::Value = serde_json::from_str(&line)
+            .map_err(|e| Error::Storage(format!("a stored DID log line is not JSON: {e}")))?;
+        if value.get("versionId").and_then(serde_json::Value::as_str) == Some(version_id) {
+            return Ok(u64::try_from(idx).ok());
+        }
+    }
+    Ok(None)
+}
+
+/// The ledger index of the first issuance anchor by `issuer` of `digest`.
+pub(super) fn issuance_index(conn: &Connection, issuer: &str, digest: &str) -> Result<Option<u64>> {
+    let idx: Option<i64> = conn
+        .prepare_cached("SELECT idx FROM issuances WHERE issuer = ?1 AND digest = ?2")?
+        .query_row([issuer, digest], |r| r.get(0))
+        .optional()?;
+    Ok(idx.and_then(|i| u64::try_from(i).ok()))
+}
+
 /// The DID whose log lives at the web path `path`.
 pub(super) fn did_at_path(conn: &Connection, path: &str) -> Result<Option<String>> {
     Ok(conn

@@ -252,3 +252,44 @@ fn malformed_notes_are_refused() {
         parsed.verify(&[signer.verifier().unwrap()]).unwrap();
     }
 }
+
+/// Issue 11, finding 7: a node-supplied `time` line is parsed strictly, so an age
+/// computed from it cannot overflow; anything else is no time at all.
+#[test]
+fn a_checkpoint_time_is_plain_decimal_within_range() {
+    let log = test_signer("ledger.civitas.example/civitas-ledger", 3);
+    let time_of = |line: &str| {
+        let mut cp =
+            Checkpoint::new("ledger.civitas.example/civitas-ledger", 1, leaf_hash(b"x")).unwrap();
+        cp.extensions.push(line.to_string());
+        let note = log.sign_checkpoint(&cp).unwrap();
+        assert_eq!(
+            civitas_ledger::checkpoint_time(&note),
+            cp.time(),
+            "the store reads the same time: {line}"
+        );
+        cp.time()
+    };
+    assert_eq!(time_of("time 1795600800"), Some(1_795_600_800));
+    assert_eq!(time_of("time 0"), Some(0));
+    assert_eq!(
+        time_of("time 253402300799"),
+        Some(civitas_ledger::checkpoint::MAX_CHECKPOINT_TIME)
+    );
+    for bad in [
+        "time -9223372036854775808",
+        "time 9223372036854775807",
+        "time 99999999999999999999999",
+        "time 253402300800",
+        "time +5",
+        "time -5",
+        "time 007",
+        "time 1.5",
+        "time ",
+        "time  5",
+        "time 5 ",
+        "times 5",
+    ] {
+        assert_eq!(time_of(bad), None, "{bad}");
+    }
+}

@@ -14,10 +14,16 @@ pub const VAULT_FILE: &str = "vault.db";
 pub const ID_FILE: &str = "wallet.id";
 
 /// Removes a wallet's files from `dir` (the vault, its SQLite side files, the identity
-/// file): what a failed `init` or `restore` leaves behind, so that no half wallet stays.
+/// file, the wrong-passphrase counter): what a failed `init` or `restore` leaves behind, so that no half wallet stays.
 /// Best effort: a file already gone is not an error.
 pub(crate) fn remove_files(dir: &Path) {
-    for f in [ID_FILE, VAULT_FILE, "vault.db-wal", "vault.db-shm"] {
+    for f in [
+        ID_FILE,
+        VAULT_FILE,
+        "vault.db-wal",
+        "vault.db-shm",
+        ATTEMPTS_FILE,
+    ] {
         let _ = std::fs::remove_file(dir.join(f));
     }
 }

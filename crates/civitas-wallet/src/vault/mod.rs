@@ -6,7 +6,8 @@
 //!   wallet.id              "civitas-wallet 1 <vault id, hex>": which vault belongs here
 //!   vault.lock             held (flock) by the one process that has the wallet open
 //!   vault.db (-wal, -shm)  SQLite, WAL: header + sealed records      (0600)
-//!   unlock-attempts        {"failures": n, "last": t}: wrong-passphrase counter (0600)
+//!   unlock-attempts        {"failures": n, "last": t}: wrong-passphrase counter (0600);
+//!                          always present (missing or unreadable: the longest delay)
 //! ```
 //!
 //! Layout: this file opens and creates the vault and reads and writes its sealed
@@ -19,7 +20,7 @@ mod attempts;
 mod files;
 mod header;
 
-pub use attempts::{FIRST_DELAY, FREE_ATTEMPTS, MAX_DELAY, backoff};
+pub use attempts::{FIRST_DELAY, FREE_ATTEMPTS, LOCKOUT_FAILURES, MAX_DELAY, backoff};
 pub(crate) use files::remove_files;
 pub use files::{ATTEMPTS_FILE, ID_FILE, LOCK_FILE, VAULT_FILE, is_held};
 pub(crate) use header::Header;
@@ -141,6 +142,13 @@ impl Vault {
                 return Err(e);
             }
         };
+        // The wrong-passphrase counter exists from the start: a wallet without one
+        // had it deleted.
+        if let Err(e) = Attempts::default().save(dir) {
+            let _ = fs::remove_file(&path);
+            let _ = fs::remove_file(wal_path(&path));
+            return Err(e);
+        }
         // Written last: a directory with wallet.id always has its vault.
         civitas_crypto::write_atomic(
             &dir.join(ID_FILE),
@@ -215,28 +223,30 @@ impl Vault {
         self.header.kdf
     }
 
-    /// Wrong passphrases so far, and when the next attempt is allowed.
-    pub(crate) fn rate_limit(&self, now: i64) -> (u32, i64) {
-        let a = Attempts::load(&self.dir);
-        let wait = backoff(a.failures);
-        // A clock set back does not shorten the wait: it counts from the last failure.
-        let now = now.max(a.last);
-        (a.failures, (a.last + wait - now).max(0))
+    /// Wrong passphrases so far, and when the next attempt is allowed (a missing or
+    /// unreadable counter is the lockout: see `attempts.rs`).
+    pub(crate) fn rate_limit(&self, now: i64) -> Result<(u32, i64)> {
+        let a = Attempts::load(&self.dir, now)?;
+        Ok((a.failures, a.wait(now)))
     }
 
     /// Turns the passphrase into the data key. Rate-limited: after
     /// [`FREE_ATTEMPTS`] failures each attempt must wait [`backoff`]; the counter is
-    /// the only thing a wrong passphrase writes.
+    /// the only thing a wrong passphrase writes. A right one resets it to zero (the
+    /// file stays: its absence means it was deleted).
     pub(crate) fn unlock(&self, passphrase: &[u8], now: i64) -> Result<Key> {
-        let (failures, wait) = self.rate_limit(now);
+        let (failures, wait) = self.rate_limit(now)?;
         if wait > 0 {
             return Err(Error::RateLimited { retry_after: wait });
         }
         match self.header.unwrap_key(passphrase)? {
             Some(key) => {
                 if failures > 0 {
-                    let path = self.dir.join(ATTEMPTS_FILE);
-                    fs::remove_file(&path).map_err(|e| io(&path, e))?;
+                    Attempts {
+                        failures: 0,
+                        last: now,
+                    }
+                    .save(&self.dir)?;
                 }
                 Ok(key)
             }

@@ -15,7 +15,7 @@ use civitas_did::Purpose;
 use civitas_did::webvh::{self, DocKey};
 use civitas_ledger::sign::{self, Signing};
 use civitas_ledger::{LedgerWriter, SqliteLedger};
-use civitas_verifier::{Policy, Request, StaticTrust, Verdict, Verifier};
+use civitas_verifier::{LedgerStatus, Policy, Request, StaticTrust, Verdict, Verifier};
 use civitas_wallet::{InitOptions, KdfParams, Wallet};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -214,11 +214,14 @@ impl World {
         required: &[&str],
         now: i64,
     ) -> Verdict {
+        // Strict, as a counter: revocation status is checked on the ledger.
+        let resolver = civitas_ledger::resolver(self.ledger.clone(), now);
         let verifier = Verifier::new(
-            civitas_ledger::resolver(self.ledger.clone(), now),
+            resolver.clone(),
             StaticTrust::new([self.hall.did.clone(), self.hospital.did.clone()]),
             Policy::default(),
-        );
+        )
+        .with_status(LedgerStatus::new(self.ledger.clone(), resolver));
         verifier.verify(
             presentation,
             &Request {
@@ -288,4 +291,120 @@ pub fn assert_same(before: &[(String, Vec<u8>)], after: &[(String, Vec<u8>)]) {
         names(after),
         changed
     );
+}
+
+/// A ledger that forwards to `inner` but fails the reads named in `failing`
+/// (`"accreditations"`, `"did_log"`, `"status_list"`) with a remote error: a node that
+/// cannot be reached for those.
+pub struct Flaky {
+    pub inner: Arc<SqliteLedger>,
+    pub failing: Vec<&'static str>,
+}
+
+impl Flaky {
+    pub fn new(inner: Arc<SqliteLedger>, failing: &[&'static str]) -> Arc<Flaky> {
+        Arc::new(Flaky {
+            inner,
+            failing: failing.to_vec(),
+        })
+    }
+
+    fn fail(&self, what: &str) -> civitas_ledger::Result<()> {
+        if self.failing.contains(&what) {
+            Err(civitas_ledger::Error::Remote(
+                "connection refused (node unreachable)".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl civitas_ledger::LedgerReader for Flaky {
+    fn info(&self) -> civitas_ledger::Result<civitas_ledger::LedgerInfo> {
+        self.inner.info()
+    }
+    fn checkpoint(&self) -> civitas_ledger::Result<String> {
+        self.inner.checkpoint()
+    }
+    fn checkpoint_at(&self, size: u64) -> civitas_ledger::Result<Option<String>> {
+        self.inner.checkpoint_at(size)
+    }
+    fn entries(&self, start: u64, end: u64) -> civitas_ledger::Result<Vec<Vec<u8>>> {
+        self.inner.entries(start, end)
+    }
+    fn inclusion_proof(
+        &self,
+        index: u64,
+        size: u64,
+    ) -> civitas_ledger::Result<Vec<civitas_ledger::Hash>> {
+        self.inner.inclusion_proof(index, size)
+    }
+    fn consistency_proof(
+        &self,
+        first: u64,
+        second: u64,
+    ) -> civitas_ledger::Result<Vec<civitas_ledger::Hash>> {
+        self.inner.consistency_proof(first, second)
+    }
+    fn did_log(&self, did: &str) -> civitas_ledger::Result<Vec<String>> {
+        self.fail("did_log")?;
+        self.inner.did_log(did)
+    }
+    fn did_at_path(&self, path: &str) -> civitas_ledger::Result<Option<String>> {
+        self.inner.did_at_path(path)
+    }
+    fn accreditations(
+        &self,
+        did: &str,
+    ) -> civitas_ledger::Result<Vec<civitas_ledger::AccreditationRecord>> {
+        self.fail("accreditations")?;
+        self.inner.accreditations(did)
+    }
+    fn status_list(&self, uri: &str) -> civitas_ledger::Result<Option<String>> {
+        self.fail("status_list")?;
+        self.inner.status_list(uri)
+    }
+    fn entries_verified(&self) -> bool {
+        self.inner.entries_verified()
+    }
+}
+
+impl LedgerWriter for Flaky {
+    fn append_batch(
+        &self,
+        entries: &[civitas_ledger::Entry],
+    ) -> civitas_ledger::Result<Vec<civitas_ledger::Result<civitas_ledger::Receipt>>> {
+        self.inner.append_batch(entries)
+    }
+}
+
+/// A counter's receipt signer (what `civitas counter serve` signs with).
+pub fn counter_key() -> SigningKey {
+    SigningKey::generate(Algorithm::Es256, &SystemRng).unwrap()
+}
+
+/// A receipt signed by `key` (its did:jwk) saying `client_id`'s request `nonce` was
+/// answered with `vct`, showing `disclosed`.
+pub fn signed_receipt(
+    key: &SigningKey,
+    client_id: &str,
+    nonce: &str,
+    vct: &str,
+    disclosed: &[&str],
+    iat: i64,
+) -> String {
+    let did = key.public().did_jwk();
+    let receipt = civitas_exchange::openid4vp::Receipt::new(
+        &did,
+        client_id,
+        nonce,
+        true,
+        vec![vct.to_string()],
+        &paths(disclosed),
+        iat,
+        &SystemRng,
+    )
+    .unwrap();
+    civitas_exchange::openid4vp::sign_receipt(&receipt, &format!("{did}#0"), key).unwrap()
 }

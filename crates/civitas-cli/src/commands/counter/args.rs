@@ -27,14 +27,23 @@ pub(crate) struct CounterArgs {
     /// A policy file (see `civitas verify --help`).
     #[arg(long, value_name = "FILE")]
     pub(crate) policy: Option<PathBuf>,
-    /// The ledger (a synced file works offline).
+    /// The ledger (a synced file works offline; a node URL needs --ledger-key, see
+    /// `civitas verify --help`).
     #[arg(long, value_name = "URL|PATH")]
     pub(crate) ledger: Option<String>,
+    #[command(flatten)]
+    pub(crate) node_trust: crate::ledger_arg::NodeTrust,
 }
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Serve the counter's web page (webcam scanning) and the direct_post endpoint.
+    ///
+    /// The clerk's side (the page, /request, /scan, /last) needs this run's clerk
+    /// token: open the address printed at start (http://ADDR/?k=TOKEN); without it a
+    /// request is refused (401 clerk_token_missing, 403 clerk_token_wrong), on loopback
+    /// too. Wallets post to /response: an answer that does not verify leaves the request
+    /// open; a wallet's error needs the request's state.
     Serve {
         #[command(flatten)]
         args: CounterArgs,
@@ -43,7 +52,8 @@ pub(crate) enum Command {
         listen: String,
         /// The counter's signing key for receipts (ES256 JWK); default: a new one for
         /// this run. Receipts name its did:jwk.
-        #[arg(long, value_name = "FILE")]
+        // Its own id: `--ledger-key` (flattened above) has the id `key`.
+        #[arg(id = "receipt_key", long = "key", value_name = "FILE")]
         key: Option<PathBuf>,
     },
 }
@@ -58,6 +68,8 @@ impl CounterArgs {
             &self.roots,
             self.policy.as_deref(),
             self.ledger.as_deref(),
+            &self.node_trust,
+            crate::verifier_args::OptOuts::default(),
             now,
         )?;
         let session = match &self.request {

@@ -1,6 +1,11 @@
 // The counter page: camera frames (or an uploaded photo) go to /scan; the server reads
-// the QR code and verifies. Online wallets' answers arrive through /last.
+// the QR code and verifies. Online wallets' answers arrive through /last. The clerk's
+// token came in the address (?k=…) and is now a SameSite=Strict cookie, which every
+// request below carries; it is taken out of the address bar (and the history).
 "use strict";
+const params = new URLSearchParams(location.search);
+const withCamera = params.has("camera");
+if (params.has("k")) history.replaceState(null, "", location.pathname + (withCamera ? "?camera" : ""));
 const $ = (id) => document.getElementById(id);
 let busy = false;
 let lastSeq = 0;
@@ -92,4 +97,4 @@ $("photo").addEventListener("change", (e) => {
 });
 loadRequest();
 setInterval(poll, 1000);
-if (new URLSearchParams(location.search).has("camera")) startCamera();
+if (withCamera) startCamera();

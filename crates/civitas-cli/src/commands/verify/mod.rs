@@ -6,20 +6,43 @@ mod batch;
 use crate::error::Result;
 use crate::render::print_verdict;
 use crate::util::{read_input, time_or_now};
-use crate::verifier_args::build_verifier;
+use crate::verifier_args::{OptOuts, build_verifier};
 use civitas_verifier::scan::presentation_from_bytes;
 use civitas_verifier::{Request, Verdict};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Strict by default: without --nonce and --aud a presentation is NOT VALID \
+(code replay_check_missing), and a credential that names a revocation status list is NOT VALID \
+unless its status was checked on --ledger (code status_unchecked). --no-replay-check and \
+--no-status-check switch these checks off explicitly; the verdict then says \
+\"skipped by operator\" (--json: \"replay_check\", \"status_check\").\n\n\
+Exit status: 0 valid; 1 not valid, for any reason, malformed input included; 2 usage error \
+or unreadable input."
+)]
 pub(crate) struct Args {
     /// The nonce this counter issued; a presentation made for another is refused.
+    /// Required with --aud unless --no-replay-check.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub(crate) nonce: Option<String>,
-    /// This counter's identity; a presentation made for another is refused.
+    /// This counter's identity; a presentation made for another is refused. Required
+    /// with --nonce unless --no-replay-check.
     #[arg(long, value_name = "A")]
     pub(crate) aud: Option<String>,
+    /// Accept a presentation without --nonce/--aud (what is given is still checked):
+    /// it may be a replay, or made for another counter. The verdict says the replay
+    /// check was skipped by the operator. Without this flag such a presentation is not
+    /// valid (replay_check_missing).
+    #[arg(long)]
+    pub(crate) no_replay_check: bool,
+    /// Accept a credential that names a revocation status list without checking it
+    /// when no --ledger is given. The verdict says the status check was skipped by the
+    /// operator. Without this flag such a credential is not valid (status_unchecked);
+    /// with --ledger the status is always checked.
+    #[arg(long)]
+    pub(crate) no_status_check: bool,
     /// Trust this issuer (repeatable). Without it, accreditation on the ledger decides.
     #[arg(long = "trust", value_name = "DID")]
     pub(crate) trust: Vec<String>,
@@ -28,13 +51,18 @@ pub(crate) struct Args {
     #[arg(long = "root", value_name = "DID", requires = "ledger")]
     pub(crate) roots: Vec<String>,
     /// A policy file: {"roots": [...], "trust": [...], "accepted_types": [...],
-    /// "kb_window": 300, "require_status": false}.
+    /// "kb_window": 300, "require_status": true} ("require_status": false is the
+    /// same explicit opt-out as --no-status-check).
     #[arg(long, value_name = "FILE")]
     pub(crate) policy: Option<PathBuf>,
-    /// The ledger: a node URL, or a file (a synced copy works offline). Resolves
-    /// did:webvh issuers, checks revocation status and accreditation.
+    /// The ledger: a file (a synced copy works offline), or a node URL, which needs the
+    /// node's pinned checkpoint key (--ledger-key or $CIVITAS_LEDGER_KEY): the node is
+    /// synced into a verified local replica and read from there, never trusted on its
+    /// word. Resolves did:webvh issuers, checks revocation status and accreditation.
     #[arg(long, value_name = "URL|PATH")]
     pub(crate) ledger: Option<String>,
+    #[command(flatten)]
+    pub(crate) node_trust: crate::ledger_arg::NodeTrust,
     /// Verify as of this time, RFC 3339 (default: now).
     #[arg(long, value_name = "RFC3339")]
     pub(crate) at: Option<String>,
@@ -61,6 +89,11 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
         &args.roots,
         args.policy.as_deref(),
         args.ledger.as_deref(),
+        &args.node_trust,
+        OptOuts {
+            replay_check: args.no_replay_check,
+            status_check: args.no_status_check,
+        },
         now,
     )?;
     let request = Request {

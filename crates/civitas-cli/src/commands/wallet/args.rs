@@ -19,6 +19,21 @@ pub(crate) struct WalletArgs {
     /// Act as of this time, RFC 3339 (default: now).
     #[arg(long, value_name = "RFC3339")]
     pub(crate) at: Option<String>,
+    /// Read the passphrase from this file (one trailing newline ignored) instead of
+    /// $CIVITAS_PASSPHRASE or a prompt: unlike an environment variable, a file (mode
+    /// 0600) is not visible to other processes in /proc/PID/environ. For init and
+    /// restore, the new wallet's passphrase.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) passphrase_file: Option<PathBuf>,
+}
+
+/// The recovery words from a file, for the commands that need them.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct RecoveryArgs {
+    /// Read the 24 recovery words from this file instead of $CIVITAS_RECOVERY or a
+    /// prompt (not visible to other processes, unlike an environment variable).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) recovery_file: Option<PathBuf>,
 }
 
 /// Argon2id cost for a new vault.
@@ -36,10 +51,13 @@ pub(crate) struct KdfArgs {
     pub(crate) kdf_lanes: Option<u32>,
 }
 
-const SECRETS_HELP: &str = "Secrets are asked for at a prompt (no echo), or, for scripts, read from the \
-environment: CIVITAS_PASSPHRASE (the passphrase), CIVITAS_NEW_PASSPHRASE (a new one for init, \
-restore, passwd; init and restore fall back to CIVITAS_PASSPHRASE), CIVITAS_RECOVERY (the 24 \
-recovery words).";
+const SECRETS_HELP: &str = "Secrets are asked for at a prompt (no echo), or, for scripts, read from a \
+file: --passphrase-file, --new-passphrase-file (passwd), --recovery-file (restore, rotate, \
+deactivate), one trailing newline ignored; or from the environment: CIVITAS_PASSPHRASE (the \
+passphrase), CIVITAS_NEW_PASSPHRASE (a new one for init, restore, passwd; init and restore fall \
+back to CIVITAS_PASSPHRASE), CIVITAS_RECOVERY (the 24 recovery words). Prefer the files: any \
+process of the same user can read another's environment in /proc/PID/environ. A file wins over \
+the environment.";
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -87,6 +105,11 @@ pub(crate) enum Command {
         /// The credential: a file, or - / nothing to paste it on standard input.
         #[arg(value_name = "INPUT")]
         input: Option<PathBuf>,
+        /// A root authority you trust (repeatable): the issuer's accreditation is named
+        /// only if a chain of accreditations leads from it to one of these (or to a
+        /// root stored in the wallet's settings); otherwise it is "self-declared".
+        #[arg(long, value_name = "DID")]
+        root: Vec<String>,
     },
     /// List your credentials.
     List {
@@ -200,6 +223,8 @@ pub(crate) enum Command {
         /// The backup file.
         #[arg(long, value_name = "FILE")]
         from: PathBuf,
+        #[command(flatten)]
+        recovery: RecoveryArgs,
     },
     /// Rotate your DID with your recovery words: this device's key becomes the one
     /// your DID authorizes, and every other device (a lost one) is locked out.
@@ -210,6 +235,8 @@ pub(crate) enum Command {
         /// Use the recovery words (required: the device alone cannot change the DID).
         #[arg(long, required = true)]
         recovery: bool,
+        #[command(flatten)]
+        words: RecoveryArgs,
     },
     /// Deactivate your DID for good (needs your recovery words): no credential bound
     /// to it will verify again.
@@ -220,12 +247,18 @@ pub(crate) enum Command {
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
+        #[command(flatten)]
+        recovery: RecoveryArgs,
     },
     /// Change your passphrase (re-wraps the vault key; nothing else is re-encrypted).
     #[command(after_help = SECRETS_HELP)]
     Passwd {
         #[command(flatten)]
         args: WalletArgs,
+        /// Read the new passphrase from this file instead of $CIVITAS_NEW_PASSPHRASE or a
+        /// prompt (--passphrase-file is the current one).
+        #[arg(long, value_name = "PATH")]
+        new_passphrase_file: Option<PathBuf>,
     },
     /// Check that the wallet is locked: no process (the app, another command) holds it
     /// open. Exit 1 if one does. The CLI itself never leaves it unlocked.

@@ -62,7 +62,11 @@ pub(super) fn status(args: &WalletArgs, json: bool) -> Result<ExitCode> {
 }
 
 /// Receives a credential from a file, a QR payload or a photo of the code.
-pub(super) fn receive(args: &WalletArgs, input: Option<&Path>) -> Result<ExitCode> {
+pub(super) fn receive(
+    args: &WalletArgs,
+    input: Option<&Path>,
+    roots: Vec<String>,
+) -> Result<ExitCode> {
     let bytes = read_input(input)?;
     let text = Zeroizing::new(if civitas_verifier::scan::is_image(&bytes) {
         qr::decode_image(&bytes)
@@ -73,12 +77,11 @@ pub(super) fn receive(args: &WalletArgs, input: Option<&Path>) -> Result<ExitCod
             .map_err(|_| CliError::Input("the credential is not text".into()))?
     });
     let (mut wallet, now, _) = args.open()?;
+    wallet.trust_roots(roots);
     let got = wallet.receive(&text, now)?;
-    let accredited = if got.accredited_as.is_empty() {
-        "not accredited on this ledger for this type".to_string()
-    } else {
-        format!("accredited as {}", got.accredited_as.join(", "))
-    };
+    // A name only through a chain to a trusted root; a ledger that cannot be read is
+    // "could not check", never "not accredited".
+    let accredited = got.accreditation.describe();
     out(&format!(
         "Received {} as {}\n  issuer:  {} ({accredited}; its signature checks out)\n  bound to {}",
         got.type_name.as_deref().unwrap_or(&got.vct),

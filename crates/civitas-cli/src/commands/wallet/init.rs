@@ -1,7 +1,7 @@
 //! `civitas wallet init` and `restore`: a new wallet on this device, from nothing or
 //! from a backup.
 
-use super::args::{KdfArgs, WalletArgs};
+use super::args::{KdfArgs, RecoveryArgs, WalletArgs};
 use super::secrets::{kdf_params, new_passphrase, recovery, write_secret_file};
 use crate::error::{CliError, Result};
 use crate::util::out;
@@ -30,7 +30,11 @@ pub(super) fn init(
             )));
         }
     }
-    let passphrase = new_passphrase(Some("CIVITAS_PASSPHRASE"))?;
+    let passphrase = new_passphrase(
+        None,
+        args.passphrase_file.as_deref(),
+        Some("CIVITAS_PASSPHRASE"),
+    )?;
     let (params, ms) = kdf_params(kdf)?;
     let ledger = args.ledger(true)?;
     let options = InitOptions {
@@ -99,11 +103,20 @@ pub(super) fn init(
 }
 
 /// Restores a backup into a new wallet directory.
-pub(super) fn restore(args: &WalletArgs, kdf: &KdfArgs, from: &Path) -> Result<ExitCode> {
+pub(super) fn restore(
+    args: &WalletArgs,
+    kdf: &KdfArgs,
+    from: &Path,
+    words: &RecoveryArgs,
+) -> Result<ExitCode> {
     let now = args.now()?;
     let dir = args.dir();
-    let secret = recovery()?;
-    let passphrase = new_passphrase(Some("CIVITAS_PASSPHRASE"))?;
+    let secret = recovery(words)?;
+    let passphrase = new_passphrase(
+        None,
+        args.passphrase_file.as_deref(),
+        Some("CIVITAS_PASSPHRASE"),
+    )?;
     let (params, _) = kdf_params(kdf)?;
     let ledger = args.ledger(false)?;
     let options = InitOptions {

@@ -6,10 +6,11 @@
 //! exits. `unlock` therefore only checks the passphrase and the vault's integrity, and
 //! `lock` only checks that no other process (the app) holds the wallet open.
 //!
-//! Secrets come from a prompt (no echo) or, for scripts, from the environment:
-//! `CIVITAS_PASSPHRASE` (the passphrase), `CIVITAS_NEW_PASSPHRASE` (a new one for
-//! `init`, `restore`, `passwd`; `init` and `restore` fall back to
-//! `CIVITAS_PASSPHRASE`), `CIVITAS_RECOVERY` (the 24 recovery words).
+//! Secrets come from a prompt (no echo) or, for scripts, from a file
+//! (`--passphrase-file`, `--new-passphrase-file`, `--recovery-file`: not visible in
+//! `/proc/PID/environ`) or the environment: `CIVITAS_PASSPHRASE` (the passphrase),
+//! `CIVITAS_NEW_PASSPHRASE` (a new one for `init`, `restore`, `passwd`; `init` and
+//! `restore` fall back to the passphrase), `CIVITAS_RECOVERY` (the 24 recovery words).
 //!
 //! Layout: `args` (the subcommands and their flags), `open` (where the wallet is,
 //! opening it), `secrets` (passphrases, recovery words, consent questions), `render`
@@ -58,7 +59,9 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { args, json } => credentials::status(&args, json),
-        Command::Receive { args, input } => credentials::receive(&args, input.as_deref()),
+        Command::Receive { args, input, root } => {
+            credentials::receive(&args, input.as_deref(), root)
+        }
         Command::List { args, json } => credentials::list(&args, json),
         Command::Show {
             args,
@@ -133,10 +136,15 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Restore { args, kdf, from } => init::restore(&args, &kdf, &from),
-        Command::Rotate { args, .. } => {
+        Command::Restore {
+            args,
+            kdf,
+            from,
+            recovery: words,
+        } => init::restore(&args, &kdf, &from, &words),
+        Command::Rotate { args, words, .. } => {
             let (mut wallet, now, _) = args.open()?;
-            let secret = recovery()?;
+            let secret = recovery(&words)?;
             let rotation = wallet.rotate(&secret, now)?;
             out(&format!(
                 "Rotated {} (version {}).\nIt now authorizes only this device's key ({}); presentations made with any other device's key are refused.",
@@ -144,23 +152,34 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Deactivate { args, yes } => {
+        Command::Deactivate {
+            args,
+            yes,
+            recovery: words,
+        } => {
             let (mut wallet, now, _) = args.open()?;
             let did = wallet.did(now)?;
             if !yes && !confirm(&format!("Deactivate {did} for good? [y/N] "))? {
                 return Err(CliError::Failed("not deactivated".into()));
             }
-            let secret = recovery()?;
+            let secret = recovery(&words)?;
             let version = wallet.deactivate(&secret, now)?;
             out(&format!(
                 "Deactivated {did} (version {version}). No credential bound to it will verify again."
             ))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Passwd { args } => {
+        Command::Passwd {
+            args,
+            new_passphrase_file,
+        } => {
             let (mut wallet, now, _) = args.open()?;
-            let current = passphrase("CIVITAS_PASSPHRASE", "Current passphrase: ")?;
-            let new = new_passphrase(None)?;
+            let current = passphrase(
+                args.passphrase_file.as_deref(),
+                "CIVITAS_PASSPHRASE",
+                "Current passphrase: ",
+            )?;
+            let new = new_passphrase(new_passphrase_file.as_deref(), None, None)?;
             wallet.change_passphrase(&current, &new, None, now)?;
             out("Passphrase changed.")?;
             Ok(ExitCode::SUCCESS)

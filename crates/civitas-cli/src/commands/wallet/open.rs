@@ -53,7 +53,11 @@ impl WalletArgs {
         let dir = self.dir();
         let ledger = self.ledger(false)?;
         let mut wallet = Wallet::open(&dir, ledger)?;
-        let passphrase = passphrase("CIVITAS_PASSPHRASE", "Passphrase: ")?;
+        let passphrase = passphrase(
+            self.passphrase_file.as_deref(),
+            "CIVITAS_PASSPHRASE",
+            "Passphrase: ",
+        )?;
         let report = wallet.unlock(&passphrase, now)?;
         warn_tampered(&report);
         Ok((wallet, now, report))
