@@ -28,6 +28,78 @@ pub(crate) struct NodeTrust {
     /// ledger-cache/ in the data directory).
     #[arg(long = "ledger-cache", value_name = "DIR")]
     pub(crate) cache: Option<PathBuf>,
+    /// Refuse ledger data whose newest checkpoint signed by the ledger's key is older
+    /// than this (`90s`, `10m`, `24h`, `7d`; plain numbers are seconds). Default: 10m for
+    /// --ledger URL (a node re-signs its checkpoint every minute even when idle), 24h for
+    /// a synced copy (--ledger FILE made by `civitas ledger sync`). An embedded ledger
+    /// the counter writes itself has no age.
+    #[arg(long = "max-ledger-age", value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) max_age: Option<i64>,
+}
+
+/// Default age limit of a node's data (`--ledger URL`), seconds.
+pub(crate) const DEFAULT_MAX_NODE_AGE: i64 = 600;
+/// Default age limit of a synced copy's data (`--ledger FILE`, a replica), seconds.
+pub(crate) const DEFAULT_MAX_REPLICA_AGE: i64 = 86_400;
+
+/// `90`, `90s`, `10m`, `24h`, `7d` → seconds (at most 10 years).
+pub(crate) fn parse_duration(text: &str) -> std::result::Result<i64, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 90s, 10m, 24h or 7d"))?;
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{text:?}: the unit must be s, m, h or d")),
+    };
+    n.checked_mul(scale)
+        .filter(|s| *s <= 10 * 366 * 86_400)
+        .ok_or_else(|| format!("{text:?} is longer than 10 years"))
+}
+
+/// Refuses ledger data that is too old: a synced copy (from `--ledger URL` or a
+/// `ledger sync` file) whose newest signed checkpoint is older than the limit as of
+/// `now`, the verification time. The age comes from the checkpoint the ledger's key
+/// signed, never from a node's word.
+pub(crate) fn check_age(
+    arg: &str,
+    info: &civitas_ledger::LedgerInfo,
+    trust: &NodeTrust,
+    now: i64,
+) -> Result<()> {
+    if info.role != "replica" {
+        return Ok(());
+    }
+    let max = trust.max_age.unwrap_or(if is_url(arg) {
+        DEFAULT_MAX_NODE_AGE
+    } else {
+        DEFAULT_MAX_REPLICA_AGE
+    });
+    let code = civitas_ledger::Error::Stale(String::new()).code();
+    let Some(t) = info.checkpoint_time else {
+        return Err(CliError::Failed(format!(
+            "the ledger data of {arg} carries no signed time: its age cannot be told [{code}]"
+        )));
+    };
+    match now.checked_sub(t) {
+        Some(age) if age <= max => Ok(()),
+        Some(age) => Err(CliError::Failed(format!(
+            "the ledger data of {arg} is {} old (its newest signed checkpoint), more than \
+             --max-ledger-age {}: sync it (`civitas ledger sync`) or reach the node [{code}]",
+            crate::verifier_args::age(age),
+            crate::verifier_args::age(max)
+        ))),
+        None => Err(CliError::Failed(format!(
+            "the ledger data of {arg} has a checkpoint time out of range [{code}]"
+        ))),
+    }
 }
 
 impl NodeTrust {

@@ -47,7 +47,7 @@ impl LedgerNote {
     }
 }
 
-fn age(seconds: i64) -> String {
+pub(crate) fn age(seconds: i64) -> String {
     match seconds {
         s if s < 120 => format!("{s} s"),
         s if s < 7200 => format!("{} min", s / 60),
@@ -133,6 +133,7 @@ pub(crate) fn build_verifier(
     let info = ledger
         .info()
         .map_err(|e| CliError::Input(format!("cannot read the ledger: {e}")))?;
+    crate::ledger_arg::check_age(ledger_arg, &info, node_trust, now)?;
     let note = LedgerNote {
         checkpoint_time: info.checkpoint_time,
         synced_at: info.synced_at,

@@ -692,3 +692,101 @@ fn ledger_sync_needs_a_pinned_key_and_checks_it() {
         &w.log_key,
     ]);
 }
+
+/// The wall-clock time `seconds` from now, as `--at` takes it.
+fn from_now(seconds: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::seconds(seconds))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// `civitas verify --json --ledger ARG` of the presentation at time `at`, pinned.
+fn verify_at(w: &World, ledger: &str, at: &str, extra: &[&str]) -> Output {
+    civitas_command()
+        .args(["verify", "--json", "--ledger", ledger, "--root", &w.root])
+        .args(["--nonce", "n1", "--aud", "counter-7", "--at", at])
+        .args([
+            "--ledger-key",
+            &w.log_key,
+            "--ledger-cache",
+            &w.cache("fresh"),
+        ])
+        .args(extra)
+        .arg(p(&w.dir, "p.txt"))
+        .env_remove("CIVITAS_LEDGER_KEY")
+        .env("XDG_DATA_HOME", w.dir.join("data"))
+        .output()
+        .unwrap()
+}
+
+fn checkpoint_time(url: &str) -> i64 {
+    let note = forward(url, "/v1/checkpoint").body_text();
+    note.lines()
+        .find_map(|l| l.strip_prefix("time "))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// A node that stopped (or replays a genuine but old answer) is refused once its newest
+/// signed checkpoint is older than the limit; a quiet node stays usable because it
+/// re-signs its checkpoint; a synced copy has its own, longer limit.
+#[test]
+fn old_ledger_data_is_refused_and_an_idle_node_re_signs() {
+    let w = world(true);
+    let node = Served::start(&["ledger", "serve", "--db", &w.db, "--resign-every", "1"]);
+    // Fresh: no refusal for age (the verdict is judged on the presentation).
+    let o = verify_at(&w, &node.url, &from_now(0), &[]);
+    assert!(!stderr(&o).contains("ledger_stale"), "{}", stderr(&o));
+    assert!(!o.stdout.is_empty(), "{}", stderr(&o));
+    // The same data seen an hour later: older than the node default of 10 minutes.
+    let o = verify_at(&w, &node.url, &from_now(3600), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("[ledger_stale]"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--max-ledger-age"), "{}", stderr(&o));
+    assert!(
+        o.stdout.is_empty(),
+        "no verdict is printed: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // An operator who accepts older data says so.
+    let o = verify_at(&w, &node.url, &from_now(3600), &["--max-ledger-age", "2h"]);
+    assert!(!stderr(&o).contains("ledger_stale"), "{}", stderr(&o));
+    let o = verify_at(
+        &w,
+        &node.url,
+        &from_now(0),
+        &["--max-ledger-age", "2 weeks"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // Idle, the node re-signs the same tree with a newer time.
+    let first = checkpoint_time(&node.url);
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert!(checkpoint_time(&node.url) > first);
+    // A synced copy (offline counter): 24 hours by default.
+    let copy = w.cache("copy.db");
+    ok(&[
+        "ledger",
+        "sync",
+        "--from",
+        &node.url,
+        "--to",
+        &copy,
+        "--log-key",
+        &w.log_key,
+    ]);
+    let o = verify_at(&w, &copy, &from_now(3600), &[]);
+    assert!(!stderr(&o).contains("ledger_stale"), "{}", stderr(&o));
+    let o = verify_at(&w, &copy, &from_now(2 * 86_400), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("[ledger_stale]"), "{}", stderr(&o));
+    let o = verify_at(
+        &w,
+        &copy,
+        &from_now(2 * 86_400),
+        &["--max-ledger-age", "3d"],
+    );
+    assert!(!stderr(&o).contains("ledger_stale"), "{}", stderr(&o));
+    // The embedded ledger the counter writes itself has no age.
+    let o = verify_at(&w, &w.db, &from_now(30 * 86_400), &[]);
+    assert!(!stderr(&o).contains("ledger_stale"), "{}", stderr(&o));
+}

@@ -338,3 +338,64 @@ fn a_verified_node_needs_a_pin_and_answers_from_its_replica() {
     let err = open(Some(other.log_key())).unwrap_err();
     assert_eq!(err.code(), "log_key_mismatch", "{err}");
 }
+
+#[test]
+fn an_idle_node_re_signs_its_checkpoint_and_replicas_see_the_newer_time() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let now = Arc::new(AtomicI64::new(T0));
+    let t = now.clone();
+    let key = SigningKey::generate(Algorithm::EdDsa, &SystemRng).unwrap();
+    let primary = Arc::new(
+        SqliteLedger::create(
+            &dir.path().join("ledger.db"),
+            HOST,
+            key,
+            Arc::new(move || t.load(Ordering::SeqCst)),
+        )
+        .unwrap(),
+    );
+    append_people(&primary, "people:a", 3);
+    let first = primary.checkpoint().unwrap();
+    assert_eq!(primary.info().unwrap().checkpoint_time, Some(T0));
+    // Younger than the limit: kept as it is.
+    now.store(T0 + 59, Ordering::SeqCst);
+    primary.refresh_checkpoint(60).unwrap();
+    assert_eq!(primary.checkpoint().unwrap(), first);
+    // Old enough: the same tree, signed again with the time now.
+    now.store(T0 + 61, Ordering::SeqCst);
+    primary.refresh_checkpoint(60).unwrap();
+    let second = primary.checkpoint().unwrap();
+    assert_ne!(second, first);
+    let info = primary.info().unwrap();
+    assert_eq!((info.size, info.checkpoint_time), (3, Some(T0 + 61)));
+    let (cp1, cp2) = (
+        civitas_ledger::Checkpoint::open(&first, &primary.log_key().clone()).unwrap(),
+        civitas_ledger::Checkpoint::open(&second, &primary.log_key().clone()).unwrap(),
+    );
+    assert_eq!((cp1.size, cp1.root), (cp2.size, cp2.root));
+    assert_eq!(primary.audit(&mut |_, _| {}).unwrap().entries, 3);
+    // A replica syncing from the node takes the newer note: its data is as fresh as
+    // the node's signature says, and nothing counts as a split view.
+    let node = Node::start(primary.clone());
+    let remote = HttpLedger::new(&node.url).unwrap();
+    let replica = SqliteLedger::create_replica(
+        &dir.path().join("counter.db"),
+        &remote.info().unwrap(),
+        &node.url,
+        clock(T0 + 100),
+    )
+    .unwrap();
+    sync(&remote, &replica, &mut |_, _| {}).unwrap();
+    assert_eq!(replica.info().unwrap().checkpoint_time, Some(T0 + 61));
+    now.store(T0 + 200, Ordering::SeqCst);
+    primary.refresh_checkpoint(60).unwrap();
+    sync(&remote, &replica, &mut |_, _| {}).unwrap();
+    assert_eq!(replica.info().unwrap().checkpoint_time, Some(T0 + 200));
+    assert!(replica.evidence().unwrap().is_empty());
+    // A replica signs nothing.
+    assert!(matches!(
+        replica.refresh_checkpoint(0),
+        Err(Error::ReadOnly(_))
+    ));
+}

@@ -25,6 +25,13 @@ pub(crate) enum Command {
         /// Host name of the ledger's DIDs, for a new ledger.
         #[arg(long, default_value = DEFAULT_HOST)]
         host: String,
+        /// Re-sign the newest checkpoint when it is this many seconds old, also when
+        /// nothing is appended, so that verifiers (which refuse ledger data older than
+        /// their --max-ledger-age, 10 minutes by default) can tell a quiet node from one
+        /// replaying an old answer.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60,
+              value_parser = clap::value_parser!(i64).range(1..=86_400))]
+        resign_every: i64,
     },
     /// Show a ledger's size, checkpoint and freshness.
     Status {
@@ -73,7 +80,12 @@ fn progress(what: &'static str) -> impl FnMut(u64, u64) {
 
 pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
     match cmd {
-        Command::Serve { db, listen, host } => serve(&db, &listen, &host),
+        Command::Serve {
+            db,
+            listen,
+            host,
+            resign_every,
+        } => serve(&db, &listen, &host, resign_every),
         Command::Status { ledger } => {
             let l = crate::ledger_arg::reader(&ledger)?;
             let info = l.info()?;
@@ -99,7 +111,7 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             let remote = HttpLedger::new(&from)?;
             let trust = crate::ledger_arg::NodeTrust {
                 key: log_key,
-                cache: None,
+                ..Default::default()
             };
             let replica = civitas_ledger::open_replica(
                 &to,
@@ -144,7 +156,7 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
     }
 }
 
-fn serve(db: &str, listen: &str, host: &str) -> Result<ExitCode> {
+fn serve(db: &str, listen: &str, host: &str, resign_every: i64) -> Result<ExitCode> {
     let ledger = Arc::new(SqliteLedger::embedded(
         std::path::Path::new(db),
         host,
@@ -155,6 +167,24 @@ fn serve(db: &str, listen: &str, host: &str) -> Result<ExitCode> {
             "{db} is a replica; serve the origin"
         )));
     }
+    // Keeps the signed checkpoint fresh while idle (a thread: the writer is a thread
+    // too, and this must not wait on the server's runtime). Stops with the process.
+    let resigner = Arc::downgrade(&ledger);
+    std::thread::Builder::new()
+        .name("civitas-ledger-resign".into())
+        .spawn(move || {
+            let period = std::time::Duration::from_secs(resign_every.unsigned_abs());
+            loop {
+                std::thread::sleep(period);
+                let Some(ledger) = resigner.upgrade() else {
+                    return;
+                };
+                if let Err(e) = ledger.refresh_checkpoint(resign_every) {
+                    eprintln!("civitas: cannot re-sign the checkpoint: {e} [{}]", e.code());
+                }
+            }
+        })
+        .map_err(|e| CliError::Failed(format!("cannot start the re-signing thread: {e}")))?;
     crate::util::serve_on(listen, |listener, addr| async move {
         let info = ledger.info()?;
         out(&format!(

@@ -204,6 +204,26 @@ pub(super) fn insert_checkpoint(
     Ok(())
 }
 
+/// When the checkpoint for `size` was signed by this ledger's writer, if it was.
+pub(super) fn checkpoint_signed_at(conn: &Connection, size: u64) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT signed FROM checkpoints WHERE size = ?1",
+            [size as i64],
+            |r| r.get::<_, Option<i64>>(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// Replaces the signed note of the checkpoint for `size` (same size, same root) with
+/// a newer one: what an idle node does so that its data stays provably fresh.
+pub(super) fn resign_checkpoint(conn: &Connection, size: u64, note: &str, now: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE checkpoints SET note = ?2, signed = ?3 WHERE size = ?1")?
+        .execute(params![size as i64, note, now])?;
+    Ok(())
+}
+
 /// Records a checkpoint a replica received (replacing one held for the same size) and
 /// the time of the sync.
 pub(crate) fn record_synced_checkpoint(

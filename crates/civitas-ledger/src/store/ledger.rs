@@ -189,6 +189,22 @@ impl SqliteLedger {
         })
     }
 
+    /// Re-signs the newest checkpoint (same size and root, the clock's time now) when it
+    /// is at least `older_than` seconds old. An idle node calls this periodically
+    /// (`civitas ledger serve` every minute), so that a verifier, which refuses data
+    /// whose newest signed checkpoint is too old, can still tell a quiet node from one
+    /// that replays an old answer. A replica or a read-only ledger cannot.
+    pub fn refresh_checkpoint(&self, older_than: i64) -> Result<()> {
+        let Some(writer) = &self.writer else {
+            return Err(if self.is_replica() {
+                Error::ReadOnly(self.meta.source.clone().unwrap_or_default())
+            } else {
+                Error::ReadOnly("no checkpoint key given: opened read-only".into())
+            });
+        };
+        writer.refresh(older_than)
+    }
+
     /// What the writer has done so far.
     pub fn writer_stats(&self) -> WriterStats {
         self.stats.lock().map(|s| *s).unwrap_or_default()

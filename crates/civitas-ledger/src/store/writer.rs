@@ -4,7 +4,10 @@
 //! far.
 
 use super::clock::Clock;
-use super::integrate::{insert_checkpoint, insert_entry, timed_checkpoint, tree_root, tree_size};
+use super::integrate::{
+    checkpoint_signed_at, insert_checkpoint, insert_entry, resign_checkpoint, timed_checkpoint,
+    tree_root, tree_size,
+};
 use super::schema::Meta;
 use super::state::SqlState;
 use crate::checkpoint::NoteSigner;
@@ -39,6 +42,10 @@ struct Job {
     /// For each entry: a DID genesis entry's state, checked on the caller's thread.
     prepared: Vec<Option<LogState>>,
     reply: mpsc::Sender<Result<Vec<Result<Receipt>>>>,
+    /// Re-sign the newest checkpoint when it is at least this many seconds old and
+    /// nothing else in the batch was written (an idle node still vouches for how fresh
+    /// its data is: a verifier refuses a checkpoint older than its limit).
+    refresh_older_than: Option<i64>,
 }
 
 /// The callers' side of the writer thread.
@@ -88,9 +95,27 @@ impl WriterHandle {
                 entries,
                 prepared,
                 reply,
+                refresh_older_than: None,
             })
             .map_err(|_| Error::Closed)?;
         answer.recv().map_err(|_| Error::Closed)?
+    }
+
+    /// Asks the writer to re-sign the newest checkpoint (same size, same root, the
+    /// writer's time now) if it is at least `older_than` seconds old.
+    pub(super) fn refresh(&self, older_than: i64) -> Result<()> {
+        let (reply, answer) = mpsc::channel();
+        self.jobs
+            .lock()
+            .map_err(|_| Error::Closed)?
+            .send(Job {
+                entries: Vec::new(),
+                prepared: Vec::new(),
+                reply,
+                refresh_older_than: Some(older_than),
+            })
+            .map_err(|_| Error::Closed)?;
+        answer.recv().map_err(|_| Error::Closed)?.map(|_| ())
     }
 }
 
@@ -204,6 +229,19 @@ impl Writer {
                     leaf_hash: leaf.to_hex(),
                     checkpoint: note.clone(),
                 });
+            }
+        } else if let Some(older_than) = jobs.iter().filter_map(|j| j.refresh_older_than).min() {
+            let signed = checkpoint_signed_at(&tx, size)?;
+            if signed.is_none_or(|t| now.checked_sub(t).is_none_or(|age| age >= older_than)) {
+                let root = tree_root(&tx, size)?;
+                let note = self.signer.sign_checkpoint(&timed_checkpoint(
+                    &self.meta.origin,
+                    size,
+                    root,
+                    now,
+                ))?;
+                resign_checkpoint(&tx, size, &note, now)?;
+                tx.commit()?;
             }
         }
         Ok(results)
