@@ -81,9 +81,19 @@ pub(crate) fn split<'a>(input: &'a str, buf: &'a mut Vec<&'a str>) -> Result<Com
             input.len()
         )));
     }
-    let last_tilde = input
-        .rfind('~')
-        .ok_or_else(|| Error::Malformed("no '~' separator: not an SD-JWT".into()))?;
+    let last_tilde = input.rfind('~').ok_or_else(|| {
+        // A compact JWS without the '~' that must follow it is most likely a credential
+        // cut short (a partial scan or paste); anything else is not an SD-JWT at all.
+        let jws_like = input.starts_with("eyJ")
+            && input
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        Error::Malformed(if jws_like {
+            "no '~' separator after the issuer-signed JWT: cut short?".into()
+        } else {
+            "no '~' separator: not an SD-JWT".into()
+        })
+    })?;
     let (sd_hash_input, kb) = input.split_at(last_tilde + 1);
     let mut parts = sd_hash_input[..sd_hash_input.len() - 1].split('~');
     let issuer_jwt = parts.next().unwrap_or_default();

@@ -149,6 +149,9 @@ fn every_tampered_presentation_is_refused_with_its_reason() {
         "fixtures on disk vs the manifest"
     );
     let mut codes = BTreeSet::new();
+    // Fixtures sharing a code (the same defect reached another way) must still each be
+    // refused with their own reason: no two refusals read the same.
+    let mut reasons: BTreeMap<String, &str> = BTreeMap::new();
     // Distinct attacks: no two fixtures hold the same bytes.
     let mut contents: BTreeMap<Vec<u8>, &str> = BTreeMap::new();
     for case in cases {
@@ -170,6 +173,18 @@ fn every_tampered_presentation_is_refused_with_its_reason() {
             assert_eq!(verdict.code, Some(want), "{file}: {:?}", verdict.reason);
             let reason = verdict.reason.unwrap();
             assert!(!reason.is_empty() && reason.len() < 400, "{file}: {reason}");
+            if let Some(other) = reasons.insert(reason.clone(), file) {
+                // One pair is the same observation for any verifier: a signature that
+                // does not verify under the issuer's key, whether the attacker signed
+                // (impersonation) or altered what the issuer signed.
+                let same = [other, file];
+                let indistinguishable = same.contains(&"issuer_impersonation.txt")
+                    && same.contains(&"payload_modified_after_signing.txt");
+                assert!(
+                    indistinguishable,
+                    "{file} and {other} are refused with the same reason: {reason}"
+                );
+            }
             codes.insert(want);
         }
     }
