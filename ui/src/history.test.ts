@@ -30,6 +30,22 @@ describe("history sentences", () => {
     expect(describeProblem({ problem: "missing", from: 3, to: 5 }, "en-US")).toBe("History entries #3 to #5 were deleted.");
   });
 
+  it("says where an issued credential came from, in both languages", () => {
+    const h: HistoryView = {
+      ...base,
+      event: "issued",
+      credential: "c1",
+      vct: "https://credentials.civitas.example/pid/v1",
+      issuer: "did:jwk:eyJrdHkiOiJFQyIsImNydiI6IlAtMjU2In0",
+      credential_issuer: "https://issuer.city.example",
+      type_names: ["Personal ID", "身分證明"],
+    };
+    expect(describeEvent(h, "en-US")).toBe(
+      "Received Personal ID from did:jwk:eyJrdHkiOiJF… (issued by https://issuer.city.example)",
+    );
+    expect(describeEvent(h, "zh-TW")).toBe("從 did:jwk:eyJrdHkiOiJF… 收到身分證明（由 https://issuer.city.example 核發）");
+  });
+
   it("says a refused receipt with its code, and a deleted state record", () => {
     const h: HistoryView = { ...base, event: "receipt-refused", entry: 4, code: "receipt_wrong_nonce", type_names: null };
     expect(describeEvent(h, "en-US")).toBe("Receipt refused: receipt_wrong_nonce (entry #4)");

@@ -24,6 +24,8 @@ export function describeEvent(h: HistoryView, locale: Locale): string {
   switch (h.event) {
     case "received":
       return t(locale, key, { type, issuer: shortId(h.issuer) });
+    case "issued":
+      return t(locale, key, { type, issuer: shortId(h.issuer), from: h.credential_issuer });
     case "presented": {
       const claims = h.claim_labels.length ? h.claim_labels.map((l) => l[idx(locale)]).join(", ") : t(locale, "ev.nothing");
       return t(locale, key, { type, claims, aud: shortId(h.aud) });

@@ -53,6 +53,9 @@ pub(crate) enum Command {
     Qr(crate::commands::qr::Command),
     /// Issue a credential (for issuers: city hall, a hospital).
     Issue(crate::commands::issue::Args),
+    /// The OpenID4VCI issuer service and its back office (serve, offer, pending, audit).
+    #[command(subcommand)]
+    Issuer(crate::commands::issuer::Command),
     /// Make a presentation: disclose chosen claims to one counter (for citizens).
     Present(crate::commands::present::Args),
     /// Your wallet: keys, credentials, consent, history, backup and recovery.

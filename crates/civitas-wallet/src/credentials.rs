@@ -248,6 +248,18 @@ impl Wallet {
     /// need not be trusted here (the verifier decides); its accreditation is
     /// reported ([`Accreditation`]). Stored with a history entry in one transaction.
     pub fn receive(&mut self, input: &str, now: i64) -> Result<Received> {
+        self.receive_with(input, now, |_, _| Ok(None))
+    }
+
+    /// [`Wallet::receive`], with `check` run on the verified credential and its
+    /// accreditation before anything is stored: an error refuses it; `Some(url)` records
+    /// it as obtained over OpenID4VCI from the Credential Issuer at `url`.
+    pub(crate) fn receive_with(
+        &mut self,
+        input: &str,
+        now: i64,
+        check: impl FnOnce(&civitas_credential::Verified, &Accreditation) -> Result<Option<String>>,
+    ) -> Result<Received> {
         self.session(now)?;
         let text = decode_input(input)?;
         let credential =
@@ -289,6 +301,7 @@ impl Wallet {
             return Err(Error::DuplicateCredential(h.id.clone()));
         }
         let accreditation = self.accreditation(&verified.issuer, &verified.vct, now)?;
+        let via = check(&verified, &accreditation)?;
         let id = self.new_id("c:")?;
         let stored = StoredCredential {
             compact,
@@ -297,10 +310,18 @@ impl Wallet {
         };
         let bytes = to_bytes(&stored)?;
         let short = id.strip_prefix("c:").unwrap_or(&id).to_string();
-        let event = Event::Received {
-            credential: short.clone(),
-            vct: verified.vct.clone(),
-            issuer: verified.issuer.clone(),
+        let event = match via {
+            Some(credential_issuer) => Event::Issued {
+                credential: short.clone(),
+                vct: verified.vct.clone(),
+                issuer: verified.issuer.clone(),
+                credential_issuer,
+            },
+            None => Event::Received {
+                credential: short.clone(),
+                vct: verified.vct.clone(),
+                issuer: verified.issuer.clone(),
+            },
         };
         self.write(now, |w, state| {
             w.put(Kind::Credential, &id, &bytes)?;

@@ -197,6 +197,17 @@ pub enum Error {
     /// A DID update needs a later time than the last one (versionTime is per second).
     #[error("the DID was updated less than {0} s ago; try again in a moment")]
     TooSoon(i64),
+    /// An OpenID4VCI issuance was refused — by the issuer (`code` is its OAuth `error`:
+    /// `invalid_grant` for a wrong PIN or a used code, `invalid_proof`, …) or by the
+    /// wallet's checks (`issuer_not_accredited`, `wrong_credential_type`, …). Nothing
+    /// was stored. Never carries the PIN, the code or the access token.
+    #[error("issuance refused: {reason}")]
+    Issuance {
+        /// The OAuth `error` code, or the wallet's own.
+        code: &'static str,
+        /// The sentence.
+        reason: String,
+    },
     /// No history entry with this number.
     #[error("no history entry #{0}")]
     UnknownHistoryEntry(u64),
@@ -262,6 +273,7 @@ impl Error {
             Error::Deactivated => "deactivated",
             Error::TooSoon(_) => "too_soon",
             Error::UnknownHistoryEntry(_) => "unknown_history_entry",
+            Error::Issuance { code, .. } => code,
         }
     }
 }

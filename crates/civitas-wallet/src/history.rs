@@ -42,6 +42,17 @@ pub enum Event {
         /// Its issuer.
         issuer: String,
     },
+    /// A credential was obtained from an issuer over OpenID4VCI, checked and stored.
+    Issued {
+        /// The wallet's id of the credential.
+        credential: String,
+        /// Its type.
+        vct: String,
+        /// Its issuer (the DID that signed it).
+        issuer: String,
+        /// The Credential Issuer it came from (its URL).
+        credential_issuer: String,
+    },
     /// Claims were shown to a verifier.
     Presented {
         /// The wallet's id of the credential.
@@ -101,6 +112,15 @@ impl Event {
                 vct,
                 issuer,
             } => format!("received {} ({credential}) from {issuer}", type_name(vct)),
+            Event::Issued {
+                credential,
+                vct,
+                issuer,
+                credential_issuer,
+            } => format!(
+                "received {} ({credential}) from {issuer} over OpenID4VCI ({credential_issuer})",
+                type_name(vct)
+            ),
             Event::Presented {
                 credential,
                 vct,

@@ -10,6 +10,7 @@ mod error;
 pub mod history;
 mod journal;
 mod keystore;
+pub mod openid4vci;
 mod records;
 mod recovery;
 pub mod request;

@@ -25,7 +25,9 @@ pub(crate) struct HistoryView {
 
 fn view(item: HistoryItem) -> HistoryView {
     let (vct, claims): (Option<&str>, &[String]) = match &item.entry.event {
-        Event::Received { vct, .. } | Event::Deleted { vct, .. } => (Some(vct), &[]),
+        Event::Received { vct, .. } | Event::Issued { vct, .. } | Event::Deleted { vct, .. } => {
+            (Some(vct), &[])
+        }
         Event::Presented { vct, claims, .. } => (Some(vct), claims),
         _ => (None, &[]),
     };

@@ -50,7 +50,23 @@ vct: string,
 /**
  * Its issuer.
  */
-issuer: string, } | { "event": "presented", 
+issuer: string, } | { "event": "issued", 
+/**
+ * The wallet's id of the credential.
+ */
+credential: string, 
+/**
+ * Its type.
+ */
+vct: string, 
+/**
+ * Its issuer (the DID that signed it).
+ */
+issuer: string, 
+/**
+ * The Credential Issuer it came from (its URL).
+ */
+credential_issuer: string, } | { "event": "presented", 
 /**
  * The wallet's id of the credential.
  */

@@ -41,9 +41,12 @@ pub(crate) struct Args {
     /// The subject's claims: a JSON object file.
     #[arg(long, value_name = "FILE")]
     pub(crate) claims: PathBuf,
-    /// The holder's key (public or private JWK file); the credential is bound to it.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) holder: PathBuf,
+    /// The holder: a key (public or private JWK file), or a DID or DID URL (did:jwk,
+    /// did:key, or a did:webvh DID on the ledger). A DID URL names the key; a bare DID
+    /// takes its first authentication key. A did:webvh holder is bound by `cnf.kid`
+    /// (it survives the holder's key rotation), a did:jwk / did:key one by `cnf.jwk`.
+    #[arg(long, value_name = "FILE|DID")]
+    pub(crate) holder: String,
     /// Expiry, RFC 3339 (default: none).
     #[arg(long, value_name = "RFC3339")]
     pub(crate) exp: Option<String>,
@@ -65,8 +68,12 @@ pub(crate) struct Args {
 pub(crate) fn exec(args: Args) -> Result<ExitCode> {
     let key = SigningKey::load(&args.key)?;
     let claims = read_json_object(&args.claims)?;
-    let holder = read_public_key(&args.holder)?;
     let iat = time_or_now(args.at.as_deref())?;
+    let holder = if args.holder.starts_with("did:") {
+        holder_from_did(&args.holder, &args.ledger, iat)?
+    } else {
+        HolderBinding::Jwk(read_public_key(&PathBuf::from(&args.holder))?)
+    };
     let known = CredentialType::lookup(&args.vct);
     let vct = known.map_or(args.vct.clone(), |t| t.vct.to_string());
     if known.is_none() && !args.vct.contains(':') {
@@ -105,7 +112,7 @@ pub(crate) fn exec(args: Args) -> Result<ExitCode> {
             "--exp must be after the issuance time".into(),
         ));
     }
-    options.holder = Some(HolderBinding::Jwk(holder));
+    options.holder = Some(holder);
     if let Some(t) = known {
         t.configure(&mut options, &claims);
     }
@@ -154,6 +161,60 @@ fn anchor(
         receipt.index
     );
     Ok(())
+}
+
+/// The holder binding for a holder given as a DID or DID URL: resolved (a did:webvh DID
+/// through the ledger), not deactivated; a DID URL must name an authentication key, a
+/// bare DID takes its first one (the key binding JWT is an authentication).
+fn holder_from_did(value: &str, ledger: &str, at: i64) -> Result<HolderBinding> {
+    use civitas_did::Resolver as _;
+    let (did, fragment) = match value.split_once('#') {
+        Some((did, f)) => (did, Some(f)),
+        None => (value, None),
+    };
+    let webvh = did.starts_with("did:webvh:");
+    let resolver = if webvh {
+        civitas_ledger::resolver(crate::ledger_arg::reader(ledger)?, at)
+    } else {
+        civitas_did::MethodResolver::local()
+    };
+    let resolution = resolver
+        .resolve(did, &civitas_did::ResolveOptions::default())
+        .map_err(|e| CliError::Failed(format!("cannot resolve the holder {did}: {e}")))?;
+    if resolution.metadata.deactivated {
+        return Err(CliError::Failed(format!(
+            "the holder {did} is deactivated: nothing can be bound to it"
+        )));
+    }
+    let doc = &resolution.document;
+    let vm = match fragment {
+        Some(_) => {
+            let absolute = doc
+                .verification_methods
+                .iter()
+                .find(|vm| vm.id == value)
+                .ok_or_else(|| CliError::Failed(format!("the holder's DID has no key {value}")))?;
+            if !doc.authentication.contains(&absolute.id) {
+                return Err(CliError::Failed(format!(
+                    "{value} is not an authentication key of {did}: a credential cannot be bound to it"
+                )));
+            }
+            absolute
+        }
+        None => doc
+            .keys_for(civitas_did::Purpose::Authentication)
+            .next()
+            .ok_or_else(|| {
+                CliError::Failed(format!(
+                    "the holder {did} has no usable authentication key (ES256 or EdDSA)"
+                ))
+            })?,
+    };
+    Ok(if webvh {
+        HolderBinding::Did(vm.id.clone())
+    } else {
+        HolderBinding::Jwk(vm.key.clone())
+    })
 }
 
 /// The id of the verification method of `did` whose key is `key`, among the assertion

@@ -7,6 +7,7 @@ pub(crate) mod counter;
 pub(crate) mod demo;
 pub(crate) mod did;
 pub(crate) mod issue;
+pub(crate) mod issuer;
 pub(crate) mod key;
 pub(crate) mod ledger;
 pub(crate) mod present;
@@ -30,6 +31,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Status(cmd) => status::exec(cmd),
         Command::Ledger(cmd) => ledger::exec(cmd),
         Command::Issue(args) => issue::exec(args),
+        Command::Issuer(cmd) => issuer::exec(cmd),
         Command::Present(args) => present::exec(args),
         Command::Verify(args) => verify::exec(args),
         Command::Request(args) => request::exec(args),

@@ -96,7 +96,9 @@ pub(crate) enum Command {
         json: bool,
     },
     /// Receive a credential: a file holding the SD-JWT VC, a CIV1: QR payload (or the
-    /// parts of a multi-part one, one per line), or a PNG/JPEG of the QR code.
+    /// parts of a multi-part one, one per line), or a PNG/JPEG of the QR code; or an
+    /// OpenID4VCI offer (`openid-credential-offer://…`), obtained from its issuer with
+    /// the PIN, and refused unless the issuer is accredited for the type.
     /// Refused if the issuer's signature does not check out on the ledger or it is
     /// not bound to you.
     Receive {
@@ -110,6 +112,11 @@ pub(crate) enum Command {
         /// root stored in the wallet's settings); otherwise it is "self-declared".
         #[arg(long, value_name = "DID")]
         root: Vec<String>,
+        /// For an OpenID4VCI offer (`openid-credential-offer://…` as INPUT): read the
+        /// PIN (transaction code) the issuer gave you from this file, instead of
+        /// $CIVITAS_TX_CODE or a prompt.
+        #[arg(long, value_name = "PATH")]
+        pin_file: Option<PathBuf>,
     },
     /// List your credentials.
     List {

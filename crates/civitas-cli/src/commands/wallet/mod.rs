@@ -23,6 +23,7 @@ mod history;
 mod init;
 mod open;
 mod present;
+mod receive_offer;
 mod render;
 mod secrets;
 
@@ -59,9 +60,17 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { args, json } => credentials::status(&args, json),
-        Command::Receive { args, input, root } => {
-            credentials::receive(&args, input.as_deref(), root)
-        }
+        Command::Receive {
+            args,
+            input,
+            root,
+            pin_file,
+        } => match input.as_deref().and_then(|p| p.to_str()) {
+            Some(url) if receive_offer::is_offer(url) => {
+                receive_offer::receive_offer(&args, url, pin_file.as_deref(), root)
+            }
+            _ => credentials::receive(&args, input.as_deref(), root),
+        },
         Command::List { args, json } => credentials::list(&args, json),
         Command::Show {
             args,

@@ -1,0 +1,314 @@
+//! `civitas issuer serve|offer|pending|audit`: the OpenID4VCI issuer service
+//! (civitas-issuer) and its back office. `offer` writes into the same SQLite
+//! database `serve` uses (WAL), so a clerk makes offers while the server runs.
+
+use crate::error::{CliError, Result};
+use crate::identity::Identity;
+use crate::ledger_arg::{self, default_ledger};
+use crate::qr_file::write_qr;
+use crate::util::{out, read_json_object, serve_on, show_time};
+use civitas_crypto::SystemRng;
+use civitas_exchange::qr::{self, EccLevel, QrOptions};
+use civitas_issuer::{Issuer, IssuerConfig, OfferRequest, Store};
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Where the issuer's database is: `--db`, else `issuer.db` in the key directory.
+#[derive(Debug, clap::Args)]
+pub(crate) struct DbArgs {
+    /// The issuer's SQLite database (the one `issuer serve` uses).
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// The issuer's key directory (its database defaults to DIR/issuer.db).
+    #[arg(long, value_name = "DIR", required_unless_present = "db")]
+    keys: Option<PathBuf>,
+}
+
+impl DbArgs {
+    fn path(&self) -> Result<PathBuf> {
+        db_path(self.db.as_deref(), self.keys.as_deref())
+    }
+}
+
+fn db_path(db: Option<&Path>, keys: Option<&Path>) -> Result<PathBuf> {
+    match (db, keys) {
+        (Some(db), _) => Ok(db.to_path_buf()),
+        (None, Some(keys)) => Ok(keys.join("issuer.db")),
+        (None, None) => Err(CliError::Usage("give --db FILE or --keys DIR".into())),
+    }
+}
+
+fn open_store(path: &Path, must_exist: bool) -> Result<Store> {
+    if must_exist && !path.exists() {
+        return Err(CliError::Input(format!(
+            "no issuer database at {} (start `civitas issuer serve` once, or pass --db)",
+            path.display()
+        )));
+    }
+    Store::open(path).map_err(|e| CliError::Failed(e.to_string()))
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run the OpenID4VCI issuer: metadata, token, nonce and credential endpoints.
+    /// First line of output: `issuer <credential_issuer URL> on http://ADDR`.
+    Serve {
+        /// The issuer's key directory (`civitas did create --keys`).
+        #[arg(long, value_name = "DIR")]
+        keys: PathBuf,
+        /// The ledger holding the issuer's DID (status list and issuance anchors go
+        /// there).
+        #[arg(long, value_name = "URL|PATH", default_value_t = default_ledger())]
+        ledger: String,
+        /// The issuer's database (default: DIR/issuer.db).
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// Address to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8090")]
+        listen: String,
+        /// The Credential Issuer identifier wallets see (default: http://ADDR).
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+        /// The issuer's name shown in wallets, per language: `en-US=City Hall`,
+        /// `zh-TW=市政府`. Repeatable.
+        #[arg(long = "name", value_name = "LOCALE=NAME")]
+        names: Vec<String>,
+    },
+    /// Make a credential offer: prints the `openid-credential-offer://` URI and, on its
+    /// own line, `PIN 123456` (tell the citizen apart).
+    Offer {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Credential type: pid, medical or service-record.
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: String,
+        /// The subject's claims: a JSON object file (checked against the type).
+        #[arg(long, value_name = "FILE")]
+        claims: PathBuf,
+        /// Seconds until the offer expires.
+        #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+        expires_in: i64,
+        /// No PIN (tx_code): whoever holds the offer gets the credential.
+        #[arg(long)]
+        no_pin: bool,
+        /// Also write the offer as a QR code (PNG or SVG).
+        #[arg(long, value_name = "FILE")]
+        qr: Option<PathBuf>,
+        /// Print {"offer_uri","tx_code","expires_at","offer_id"}.
+        #[arg(long)]
+        json: bool,
+        /// The Credential Issuer identifier (default: the one `serve` recorded).
+        #[arg(long, value_name = "URL")]
+        issuer_url: Option<String>,
+    },
+    /// List open offers (not yet issued, expired or dead).
+    Pending {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit trail: what was issued, to which key, at which status index (no
+    /// claim values).
+    Audit {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
+    match cmd {
+        Command::Serve {
+            keys,
+            ledger,
+            db,
+            listen,
+            public_url,
+            names,
+        } => {
+            let names = names
+                .iter()
+                .map(|n| {
+                    n.split_once('=')
+                        .filter(|(l, v)| !l.is_empty() && !v.is_empty())
+                        .map(|(l, v)| (l.to_string(), v.to_string()))
+                        .ok_or_else(|| CliError::Usage(format!("--name {n}: write LOCALE=NAME")))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            return serve(keys, ledger, db, &listen, public_url, names);
+        }
+        Command::Offer {
+            db,
+            kind,
+            claims,
+            expires_in,
+            no_pin,
+            qr,
+            json,
+            issuer_url,
+        } => {
+            let configuration_id = civitas_issuer::configuration_id(&kind).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "unknown credential type '{kind}': use pid, medical or service-record"
+                ))
+            })?;
+            let claims = read_json_object(&claims)?;
+            let store = open_store(&db.path()?, issuer_url.is_none())?;
+            let credential_issuer = match issuer_url {
+                Some(u) => u,
+                None => store
+                    .meta("credential_issuer")
+                    .map_err(|e| CliError::Failed(e.to_string()))?
+                    .ok_or_else(|| {
+                        CliError::Usage(
+                            "the database names no issuer URL: start `civitas issuer serve` \
+                             once, or pass --issuer-url"
+                                .into(),
+                        )
+                    })?,
+            };
+            let request = OfferRequest {
+                credential_issuer,
+                configuration_id: configuration_id.to_string(),
+                claims,
+                expires_in,
+                pin: !no_pin,
+            };
+            let created = civitas_issuer::create_offer(&store, &request, now(), &SystemRng)
+                .map_err(|e| match e {
+                    civitas_issuer::Error::Invalid(m) => CliError::Usage(m),
+                    civitas_issuer::Error::Credential(c) => CliError::Input(c.to_string()),
+                    other => CliError::Failed(other.to_string()),
+                })?;
+            if let Some(path) = &qr {
+                let options = QrOptions::default()
+                    .with_ecc(EccLevel::L)
+                    .with_max_version(30);
+                let code = qr::render(&created.offer_uri, &options).map_err(|e| {
+                    CliError::Failed(format!("the offer does not fit a QR code: {e}"))
+                })?;
+                write_qr(&code, path)?;
+            }
+            if json {
+                out(&serde_json::to_string(&created).unwrap_or_default())?;
+            } else {
+                out(&created.offer_uri)?;
+                if let Some(pin) = &created.tx_code {
+                    out(&format!("PIN {pin}"))?;
+                }
+                eprintln!(
+                    "offer {} for {configuration_id}, valid until {}",
+                    created.offer_id,
+                    show_time(created.expires_at)
+                );
+            }
+        }
+        Command::Pending { db, json } => {
+            let store = open_store(&db.path()?, true)?;
+            let list = store
+                .pending(now())
+                .map_err(|e| CliError::Failed(e.to_string()))?;
+            if json {
+                out(&serde_json::to_string(&list).unwrap_or_default())?;
+            } else if list.is_empty() {
+                out("no open offers")?;
+            } else {
+                for o in list {
+                    out(&format!(
+                        "{}  {}  {}  until {}  ({} wrong PINs)",
+                        o.offer_id,
+                        o.configuration_id,
+                        o.state,
+                        show_time(o.expires_at),
+                        o.attempts
+                    ))?;
+                }
+            }
+        }
+        Command::Audit { db, json } => {
+            let store = open_store(&db.path()?, true)?;
+            let rows = store.audit().map_err(|e| CliError::Failed(e.to_string()))?;
+            if json {
+                out(&serde_json::to_string(&rows).unwrap_or_default())?;
+            } else if rows.is_empty() {
+                out("nothing issued")?;
+            } else {
+                for r in rows {
+                    out(&format!(
+                        "{}  {}  {}  holder {}  status {}#{}",
+                        show_time(r.issued_at),
+                        r.offer_id,
+                        r.configuration_id,
+                        r.holder_thumbprint,
+                        r.status_uri,
+                        r.status_index
+                    ))?;
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(
+    keys: PathBuf,
+    ledger: String,
+    db: Option<PathBuf>,
+    listen: &str,
+    public_url: Option<String>,
+    names: Vec<(String, String)>,
+) -> Result<ExitCode> {
+    let id = Identity::load(&keys)?;
+    let db = db_path(db.as_deref(), Some(&keys))?;
+    let writer = ledger_arg::writer(&ledger)?;
+    serve_on(listen, move |listener, addr| async move {
+        let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
+        let url = public_url.clone();
+        let issuer = tokio::task::spawn_blocking(move || -> Result<Issuer> {
+            let store = open_store(&db, false)?;
+            let resolver = civitas_ledger::resolver(writer.clone(), now());
+            let mut config = IssuerConfig::new(&url, &id.did, &id.kid);
+            if !names.is_empty() {
+                config.names = names;
+            }
+            Issuer::new(
+                config,
+                id.signing,
+                writer,
+                Arc::new(resolver),
+                store,
+                Arc::new(now),
+                Arc::new(SystemRng),
+            )
+            .map_err(|e| match e {
+                civitas_issuer::Error::Invalid(m) => CliError::Usage(m),
+                other => CliError::Failed(other.to_string()),
+            })
+        })
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))??;
+        out(&format!("issuer {public_url} on http://{addr}"))?;
+        let app = civitas_issuer::router(Arc::new(issuer));
+        civitas_ledger::http::server::serve_with(
+            app,
+            listener,
+            async {
+                let _ = tokio::signal::ctrl_c().await;
+            },
+            civitas_ledger::http::server::Limits::node(),
+        )
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,15 @@
+#![doc = include_str!("../README.md")]
+
+mod error;
+pub mod http;
+pub mod metadata;
+mod service;
+pub mod store;
+#[cfg(test)]
+mod tests;
+
+pub use error::{Error, Refusal, Result};
+pub use http::router;
+pub use metadata::{configuration_id, credential_type};
+pub use service::{Clock, CreatedOffer, Issuer, IssuerConfig, OfferRequest, create_offer};
+pub use store::{AuditRow, OfferSummary, Store};

@@ -1,0 +1,401 @@
+//! The service with a memory ledger, an in-memory store, a clock the tests move and
+//! a seeded RNG: expiry of offers, tokens, nonces and proofs; PIN attempts; single
+//! use; nothing issued on refusal; the status list published once.
+
+use crate::service::{Issuer, IssuerConfig, OfferRequest};
+use crate::store::Store;
+use civitas_crypto::{Algorithm, SeededRng, SigningKey};
+use civitas_exchange::openid4vci::{
+    ErrorCode, OfferRef, ProofKey, TokenRequest, build_proof, parse_offer_url,
+};
+use civitas_ledger::{
+    AccreditationRecord, Entry, Hash, LedgerInfo, LedgerReader, LedgerWriter, Receipt, Result,
+};
+use serde_json::{Map, Value, json};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+const URL: &str = "https://issuer.example";
+const DID: &str = "did:webvh:QmTest:ledger.civitas.example:issuers:city-hall";
+
+/// A ledger that accepts every entry and keeps them in memory.
+#[derive(Default)]
+struct MemoryLedger {
+    entries: Mutex<Vec<Entry>>,
+    /// Refuse every append (a ledger that is down).
+    down: std::sync::atomic::AtomicBool,
+}
+
+impl LedgerReader for MemoryLedger {
+    fn info(&self) -> Result<LedgerInfo> {
+        Ok(LedgerInfo {
+            origin: "test".into(),
+            host: "ledger.civitas.example".into(),
+            log_key: String::new(),
+            size: 0,
+            role: "primary".into(),
+            source: None,
+            checkpoint_time: None,
+            synced_at: None,
+        })
+    }
+    fn checkpoint(&self) -> Result<String> {
+        Ok(String::new())
+    }
+    fn checkpoint_at(&self, _: u64) -> Result<Option<String>> {
+        Ok(None)
+    }
+    fn entries(&self, _: u64, _: u64) -> Result<Vec<Vec<u8>>> {
+        Ok(Vec::new())
+    }
+    fn inclusion_proof(&self, _: u64, _: u64) -> Result<Vec<Hash>> {
+        Ok(Vec::new())
+    }
+    fn consistency_proof(&self, _: u64, _: u64) -> Result<Vec<Hash>> {
+        Ok(Vec::new())
+    }
+    fn did_log(&self, _: &str) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+    fn did_at_path(&self, _: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
+    fn accreditations(&self, _: &str) -> Result<Vec<AccreditationRecord>> {
+        Ok(Vec::new())
+    }
+    fn status_list(&self, _: &str) -> Result<Option<String>> {
+        let entries = self.entries.lock().unwrap();
+        Ok(entries.iter().find_map(|e| match e {
+            Entry::StatusList { jws } => Some(jws.clone()),
+            _ => None,
+        }))
+    }
+}
+
+impl LedgerWriter for MemoryLedger {
+    fn append_batch(&self, entries: &[Entry]) -> Result<Vec<Result<Receipt>>> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(civitas_ledger::Error::Closed);
+        }
+        let mut held = self.entries.lock().unwrap();
+        Ok(entries
+            .iter()
+            .map(|e| {
+                held.push(e.clone());
+                Ok(Receipt {
+                    index: (held.len() - 1) as u64,
+                    leaf_hash: String::new(),
+                    checkpoint: String::new(),
+                })
+            })
+            .collect())
+    }
+}
+
+struct Fixture {
+    issuer: Issuer,
+    ledger: Arc<MemoryLedger>,
+    now: Arc<AtomicI64>,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let now = Arc::new(AtomicI64::new(1_800_000_000));
+        let ledger = Arc::new(MemoryLedger::default());
+        let key = SigningKey::generate(Algorithm::Es256, &SeededRng::new(7)).unwrap();
+        let clock = now.clone();
+        let issuer = Issuer::new(
+            IssuerConfig::new(URL, DID, &format!("{DID}#key-1")),
+            key,
+            ledger.clone(),
+            Arc::new(civitas_did::MethodResolver::local()),
+            Store::memory().unwrap(),
+            Arc::new(move || clock.load(Ordering::SeqCst)),
+            Arc::new(SeededRng::new(8)),
+        )
+        .unwrap();
+        Fixture {
+            issuer,
+            ledger,
+            now,
+        }
+    }
+
+    fn now(&self) -> i64 {
+        self.now.load(Ordering::SeqCst)
+    }
+
+    fn advance(&self, seconds: i64) {
+        self.now.fetch_add(seconds, Ordering::SeqCst);
+    }
+
+    /// An offer for a PID: (code, PIN).
+    fn offer(&self, pin: bool, expires_in: i64) -> (String, Option<String>) {
+        let claims: Map<String, Value> = serde_json::from_value(json!({
+            "given_name": "Mei", "family_name": "Lin", "birthdate": "1990-05-01",
+            "personal_number": "A123456789"
+        }))
+        .unwrap();
+        let created = self
+            .issuer
+            .offer(&OfferRequest {
+                credential_issuer: URL.into(),
+                configuration_id: "pid".into(),
+                claims,
+                expires_in,
+                pin,
+            })
+            .unwrap();
+        let OfferRef::ByValue(offer) = parse_offer_url(&created.offer_uri).unwrap() else {
+            panic!()
+        };
+        let code = offer.pre_authorized().unwrap().pre_authorized_code.clone();
+        (code, created.tx_code)
+    }
+
+    fn token(&self, code: &str, pin: Option<&str>) -> std::result::Result<String, ErrorCode> {
+        self.issuer
+            .token(&TokenRequest::pre_authorized(code, pin).to_form())
+            .map(|t| t.access_token)
+            .map_err(|r| r.code)
+    }
+
+    fn credential(&self, token: &str, proof: &str) -> std::result::Result<String, ErrorCode> {
+        let body = json!({"credential_configuration_id": "pid", "proofs": {"jwt": [proof]}});
+        self.issuer
+            .credential(
+                Some(&format!("Bearer {token}")),
+                body.to_string().as_bytes(),
+            )
+            .map(|r| r.sd_jwts().unwrap()[0].to_string())
+            .map_err(|r| r.code)
+    }
+
+    fn proof(&self, key: &SigningKey, nonce: Option<&str>, iat: i64) -> String {
+        build_proof(key, &ProofKey::Jwk, URL, nonce, iat).unwrap()
+    }
+
+    fn nonce(&self) -> String {
+        self.issuer.nonce().unwrap().c_nonce
+    }
+}
+
+fn holder() -> SigningKey {
+    SigningKey::generate(Algorithm::Es256, &SeededRng::new(99)).unwrap()
+}
+
+#[test]
+fn issues_once_publishes_the_list_once_and_anchors() {
+    let f = Fixture::new();
+    let (code, pin) = f.offer(true, 600);
+    let token = f.token(&code, pin.as_deref()).unwrap();
+    let h = holder();
+    let sd_jwt = f
+        .credential(&token, &f.proof(&h, Some(&f.nonce()), f.now()))
+        .unwrap();
+    assert!(sd_jwt.contains('~'));
+    {
+        let entries = f.ledger.entries.lock().unwrap();
+        assert!(matches!(entries[0], Entry::StatusList { .. }));
+        assert!(matches!(entries[1], Entry::Issuance { .. }));
+    }
+    // A second offer: the same list, the next index, no second publication.
+    let (code, pin) = f.offer(true, 600);
+    let token = f.token(&code, pin.as_deref()).unwrap();
+    f.credential(&token, &f.proof(&h, Some(&f.nonce()), f.now()))
+        .unwrap();
+    let lists = f
+        .ledger
+        .entries
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e, Entry::StatusList { .. }))
+        .count();
+    assert_eq!(lists, 1);
+    let audit = f.issuer.audit().unwrap();
+    assert_eq!(
+        audit.iter().map(|a| a.status_index).collect::<Vec<_>>(),
+        [0, 1]
+    );
+    assert_eq!(audit[0].anchor_index, Some(1));
+    // The audit holds no claim; the claims are gone from the store.
+    let text = format!("{audit:?}");
+    assert!(!text.contains("Mei"));
+    for row in &audit {
+        assert!(!f.issuer.holds_claims(&row.offer_id).unwrap());
+    }
+    assert!(f.issuer.pending().unwrap().is_empty());
+}
+
+#[test]
+fn offer_token_and_nonce_expire_by_the_clock() {
+    let f = Fixture::new();
+    let h = holder();
+    // The offer expires; its claims are deleted when the next offer is made.
+    let (code, pin) = f.offer(true, 60);
+    f.advance(60);
+    assert_eq!(f.token(&code, pin.as_deref()), Err(ErrorCode::InvalidGrant));
+    let pending = f.issuer.pending().unwrap();
+    assert!(pending.is_empty(), "{pending:?}");
+    // The access token expires (5 minutes).
+    let (code, pin) = f.offer(true, 600);
+    let token = f.token(&code, pin.as_deref()).unwrap();
+    f.advance(301);
+    let proof = f.proof(&h, Some(&f.nonce()), f.now());
+    assert_eq!(f.credential(&token, &proof), Err(ErrorCode::InvalidToken));
+    // A nonce goes stale after 5 minutes (the token, taken later, is still good).
+    let stale = f.nonce();
+    f.advance(200);
+    let (code, pin) = f.offer(true, 600);
+    let token = f.token(&code, pin.as_deref()).unwrap();
+    f.advance(101);
+    let proof = f.proof(&h, Some(&stale), f.now());
+    assert_eq!(f.credential(&token, &proof), Err(ErrorCode::InvalidNonce));
+    // A proof whose iat is older than the window.
+    let proof = f.proof(&h, Some(&f.nonce()), f.now() - 301);
+    assert_eq!(f.credential(&token, &proof), Err(ErrorCode::InvalidProof));
+    // Fresh proof and nonce: issued.
+    let proof = f.proof(&h, Some(&f.nonce()), f.now());
+    assert!(f.credential(&token, &proof).is_ok());
+    assert_eq!(f.issuer.audit().unwrap().len(), 1);
+}
+
+#[test]
+fn pin_attempts_are_limited_and_codes_single_use() {
+    let f = Fixture::new();
+    let (code, pin) = f.offer(true, 600);
+    let pin = pin.unwrap();
+    let wrong = if pin == "000000" { "000001" } else { "000000" };
+    for _ in 0..5 {
+        assert_eq!(f.token(&code, Some(wrong)), Err(ErrorCode::InvalidGrant));
+    }
+    assert_eq!(f.token(&code, Some(&pin)), Err(ErrorCode::InvalidGrant));
+    let (code, pin) = f.offer(true, 600);
+    assert_eq!(f.token(&code, None), Err(ErrorCode::InvalidRequest));
+    assert!(f.token(&code, pin.as_deref()).is_ok());
+    assert_eq!(f.token(&code, pin.as_deref()), Err(ErrorCode::InvalidGrant));
+    let (code, _) = f.offer(false, 600);
+    assert_eq!(
+        f.token(&code, Some("123456")),
+        Err(ErrorCode::InvalidRequest)
+    );
+    assert!(f.token(&code, None).is_ok());
+}
+
+#[test]
+fn concurrent_wrong_pins_never_exceed_the_limit() {
+    let f = Arc::new(Fixture::new());
+    let (code, pin) = f.offer(true, 600);
+    let pin = pin.unwrap();
+    let wrong = if pin == "000000" { "000001" } else { "000000" };
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let f = f.clone();
+            let code = code.clone();
+            let wrong = wrong.to_string();
+            std::thread::spawn(move || {
+                for _ in 0..3 {
+                    let _ = f.token(&code, Some(&wrong));
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(f.token(&code, Some(&pin)), Err(ErrorCode::InvalidGrant));
+}
+
+#[test]
+fn the_nonce_is_single_use_and_a_refusal_issues_nothing() {
+    let f = Fixture::new();
+    let h = holder();
+    let other = SigningKey::generate(Algorithm::Es256, &SeededRng::new(5)).unwrap();
+    let (code, pin) = f.offer(true, 600);
+    let token = f.token(&code, pin.as_deref()).unwrap();
+    let n = f.nonce();
+    // Signed by `other`, naming `h`'s key by value: refused, the nonce not consumed.
+    let forged = {
+        let good = f.proof(&other, Some(&n), f.now());
+        let mut parts = good.split('.');
+        let _header = parts.next();
+        let header = json!({"typ": "openid4vci-proof+jwt", "alg": "ES256", "jwk": h.public().to_jwk_value()});
+        format!(
+            "{}.{}.{}",
+            civitas_crypto::b64::encode(header.to_string()),
+            parts.next().unwrap(),
+            parts.next().unwrap()
+        )
+    };
+    assert_eq!(f.credential(&token, &forged), Err(ErrorCode::InvalidProof));
+    assert!(f.issuer.audit().unwrap().is_empty());
+    assert_eq!(f.ledger.entries.lock().unwrap().len(), 0);
+    // The honest proof over the same nonce works once.
+    assert!(
+        f.credential(&token, &f.proof(&h, Some(&n), f.now()))
+            .is_ok()
+    );
+    let (code, pin) = f.offer(true, 600);
+    let token = f.token(&code, pin.as_deref()).unwrap();
+    assert_eq!(
+        f.credential(&token, &f.proof(&h, Some(&n), f.now())),
+        Err(ErrorCode::InvalidNonce)
+    );
+    assert_eq!(f.issuer.audit().unwrap().len(), 1);
+}
+
+#[test]
+fn a_ledger_failure_issues_nothing_and_the_wallet_may_retry() {
+    let f = Fixture::new();
+    let h = holder();
+    let (code, pin) = f.offer(true, 600);
+    let token = f.token(&code, pin.as_deref()).unwrap();
+    f.ledger.down.store(true, Ordering::SeqCst);
+    let proof = f.proof(&h, Some(&f.nonce()), f.now());
+    assert_eq!(f.credential(&token, &proof), Err(ErrorCode::ServerError));
+    assert!(f.issuer.audit().unwrap().is_empty());
+    assert_eq!(f.issuer.pending().unwrap().len(), 1);
+    f.ledger.down.store(false, Ordering::SeqCst);
+    let proof = f.proof(&h, Some(&f.nonce()), f.now());
+    assert!(f.credential(&token, &proof).is_ok());
+    assert_eq!(f.issuer.audit().unwrap().len(), 1);
+}
+
+#[test]
+fn one_token_serves_one_credential_request_at_a_time() {
+    use crate::store::{NewOffer, Redeem, secret_hash};
+    let mut store = Store::memory().unwrap();
+    store
+        .insert_offer(&NewOffer {
+            id: "o-1",
+            code_hash: secret_hash("code", "c"),
+            pin_hash: None,
+            configuration_id: "pid",
+            claims: "{}".into(),
+            created_at: 0,
+            expires_at: 100,
+        })
+        .unwrap();
+    let th = secret_hash("token", "t");
+    assert_eq!(
+        store.redeem("c", None, 1, &th, 50, 5).unwrap(),
+        Redeem::Redeemed("o-1".into())
+    );
+    assert!(store.begin_issue(&th, 2).unwrap().is_some());
+    // A second request while the first is served: refused.
+    assert!(store.begin_issue(&th, 2).unwrap().is_none());
+    store.abort_issue("o-1").unwrap();
+    assert!(store.begin_issue(&th, 2).unwrap().is_some());
+    // An expired token: refused.
+    store.abort_issue("o-1").unwrap();
+    assert!(store.begin_issue(&th, 50).unwrap().is_none());
+    assert_eq!(
+        store.redeem("c", None, 3, &th, 50, 5).unwrap(),
+        Redeem::NotOpen
+    );
+    assert_eq!(
+        store.redeem("x", None, 3, &th, 50, 5).unwrap(),
+        Redeem::Unknown
+    );
+}
