@@ -32,6 +32,12 @@ pub enum Error {
     /// No counter request is open (present before open_request).
     #[error("open the counter's request first")]
     NoRequest,
+    /// No credential offer is open (accept_offer before preview_offer, or used).
+    #[error("open the issuer's offer again: it was used or replaced")]
+    NoOffer,
+    /// The picture holds no credential offer.
+    #[error("the picture holds no openid-credential-offer:// code")]
+    NoOfferInImage,
     /// The counter's request could not be read.
     #[error("the counter's request cannot be used: {0}")]
     Request(#[from] civitas_exchange::openid4vp::Error),
@@ -75,6 +81,8 @@ impl Error {
             Error::NoRecoveryKit => "no_recovery_kit".into(),
             Error::RecoveryWordMismatch(_) => "recovery_word_mismatch".into(),
             Error::NoRequest => "no_request".into(),
+            Error::NoOffer => "no_offer".into(),
+            Error::NoOfferInImage => "no_offer_in_image".into(),
             Error::Request(e) => e.code().to_string(),
             Error::UnsupportedRequest(_) => "unsupported_request".into(),
             Error::Qr(e) => e.code().to_string(),
@@ -128,6 +136,17 @@ mod tests {
             (Error::NoWallet, "no_wallet"),
             (Error::RecoveryWordMismatch(7), "recovery_word_mismatch"),
             (Error::NoRequest, "no_request"),
+            (Error::NoOffer, "no_offer"),
+            (Error::NoOfferInImage, "no_offer_in_image"),
+            // The issuer's OAuth code passes through unprefixed (the ui words it).
+            (
+                civitas_wallet::Error::Issuance {
+                    code: "invalid_grant",
+                    reason: "the issuer refused the token request".into(),
+                }
+                .into(),
+                "invalid_grant",
+            ),
         ];
         for (e, code) in cases {
             let v = serde_json::to_value(&e).unwrap();

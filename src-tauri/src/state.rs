@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::settings::{LedgerChoice, Settings};
 use civitas_exchange::openid4vp::AuthorizationRequest;
 use civitas_ledger::LedgerWriter;
+use civitas_wallet::openid4vci::OfferPreview;
 use civitas_wallet::{Consent, Presentation, RecoverySecret, Wallet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -29,6 +30,11 @@ pub(crate) struct Paths {
     pub(crate) demo: PathBuf,
     /// Where backups go by default.
     pub(crate) backups: PathBuf,
+    /// Root authorities trusted besides those in the wallet's settings
+    /// (`$CIVITAS_TRUSTED_ROOTS`: DIDs separated by commas or spaces; a city's
+    /// deployment sets its root here): an issuer's credential offered over OpenID4VCI
+    /// is kept only when a chain of accreditations leads to one of them.
+    pub(crate) roots: Vec<String>,
 }
 
 impl Paths {
@@ -55,6 +61,9 @@ impl Paths {
             settings: config.join("app.json"),
             demo: data.join("demo-issuer"),
             backups: data.join("backups"),
+            roots: std::env::var("CIVITAS_TRUSTED_ROOTS")
+                .map(|v| parse_roots(&v))
+                .unwrap_or_default(),
         }
     }
 }
@@ -78,6 +87,9 @@ pub(crate) struct AppSession {
     pub(crate) consent: Option<Consent>,
     /// The last presentation made (for sending it online).
     pub(crate) presentation: Option<Presentation>,
+    /// The credential offer being shown (its pre-authorized code stays here), until
+    /// the citizen accepts it with the PIN or a new one replaces it.
+    pub(crate) offer: Option<OfferPreview>,
 }
 
 impl AppSession {
@@ -91,6 +103,7 @@ impl AppSession {
         self.request = None;
         self.consent = None;
         self.presentation = None;
+        self.offer = None;
     }
 }
 
@@ -113,6 +126,7 @@ impl AppState {
             request: None,
             consent: None,
             presentation: None,
+            offer: None,
         };
         reopen(&mut inner);
         AppState {
@@ -192,11 +206,24 @@ pub(crate) fn reopen(inner: &mut AppSession) {
         return;
     }
     let opened = open_ledger(&inner.paths, &inner.settings.ledger)
-        .and_then(|ledger| Ok(Wallet::open(&inner.paths.wallet, ledger)?));
+        .and_then(|ledger| Ok(Wallet::open(&inner.paths.wallet, ledger)?))
+        .map(|mut w| {
+            w.trust_roots(inner.paths.roots.clone());
+            w
+        });
     match opened {
         Ok(w) => inner.wallet = Some(w),
         Err(e) => inner.open_error = Some(e.to_string()),
     }
+}
+
+/// The DIDs in `$CIVITAS_TRUSTED_ROOTS` (separated by commas or white space).
+pub(crate) fn parse_roots(value: &str) -> Vec<String> {
+    value
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|r| r.starts_with("did:"))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Whether `dir` holds a wallet (its vault file).
@@ -209,4 +236,16 @@ pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn trusted_roots_are_read_from_a_list() {
+        assert_eq!(
+            super::parse_roots(" did:webvh:a:x,did:jwk:b \n not-a-did ,,"),
+            vec!["did:webvh:a:x".to_string(), "did:jwk:b".to_string()]
+        );
+        assert!(super::parse_roots("").is_empty());
+    }
 }

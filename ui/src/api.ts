@@ -6,6 +6,8 @@
 // Rust field fails `tsc`. This module re-exports them for the rest of the ui.
 import { invoke } from "@tauri-apps/api/core";
 import { type AppError, toAppError } from "./errors";
+import type { Accepted } from "./bindings/Accepted";
+import type { Accreditation } from "./bindings/Accreditation";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { BackupInfo } from "./bindings/BackupInfo";
 import type { Binding } from "./bindings/Binding";
@@ -20,6 +22,7 @@ import type { HistoryView } from "./bindings/HistoryView";
 import type { HolderKey } from "./bindings/HolderKey";
 import type { IntegrityReport } from "./bindings/IntegrityReport";
 import type { LedgerChoice } from "./bindings/LedgerChoice";
+import type { OfferPreview } from "./bindings/OfferPreview";
 import type { PresentationRequest } from "./bindings/PresentationRequest";
 import type { Problem } from "./bindings/Problem";
 import type { Proof } from "./bindings/Proof";
@@ -34,6 +37,8 @@ import type { Status } from "./bindings/Status";
 import type { WordCheck } from "./bindings/WordCheck";
 
 export type {
+  Accepted,
+  Accreditation,
   AppStatus,
   BackupInfo,
   Binding,
@@ -48,6 +53,7 @@ export type {
   HolderKey,
   IntegrityReport,
   LedgerChoice,
+  OfferPreview,
   PresentationRequest,
   Problem,
   Proof,
@@ -88,6 +94,9 @@ export const api = {
   receiveQrImage: (image: number[]) => call<Received>("receive_qr_image", { image }),
   deleteCredential: (id: string) => call<void>("delete_credential", { id }),
   demoCredentials: () => call<Received[]>("demo_credentials"),
+  previewOffer: (uri: string) => call<OfferPreview>("preview_offer", { uri }),
+  previewOfferImage: (image: number[]) => call<OfferPreview>("preview_offer_image", { image }),
+  acceptOffer: (pin: string) => call<Accepted>("accept_offer", { pin }),
   openRequest: (text: string) => call<ConsentView>("open_request", { text }),
   openRequestImage: (image: number[]) => call<ConsentView>("open_request_image", { image }),
   present: (dropped: string[]) => call<Proof>("present", { dropped }),

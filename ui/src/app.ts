@@ -19,6 +19,7 @@ import "./screens/kit";
 import "./screens/kit-check";
 import "./screens/present";
 import "./screens/proof";
+import "./screens/offer";
 import "./screens/receive";
 import "./screens/restore";
 import "./screens/security";
@@ -107,7 +108,8 @@ export class CivitasApp extends LitElement {
   }
 
   /** The screen's element (the present screen is one of three steps: the request
-   * form, the consent, the proof). */
+   * form, the consent, the proof; the receive screen is the forms, an issuer's
+   * offer with its PIN, or what the offer gave). */
   private renderScreen(screen: Screen): TemplateResult {
     switch (screen) {
       case "loading":
@@ -129,6 +131,8 @@ export class CivitasApp extends LitElement {
       case "credentials":
         return html`<civitas-credentials></civitas-credentials>`;
       case "receive":
+        if (store.state.offer && store.state.offerResult) return html`<civitas-offer-result></civitas-offer-result>`;
+        if (store.state.offer) return html`<civitas-offer></civitas-offer>`;
         return html`<civitas-receive></civitas-receive>`;
       case "present":
         if (store.state.proof) return html`<civitas-proof></civitas-proof>`;

@@ -62,7 +62,43 @@ const KNOWN = [
   "ledger",
   "too_soon",
   "deactivated",
+  // Receiving from an issuer (OpenID4VCI): the issuer's OAuth codes and the wallet's.
+  "invalid_grant",
+  "tx_code_required",
+  "invalid_tx_code",
+  "issuer_not_accredited",
+  "wrong_credential_type",
+  "issuer_unreachable",
+  "invalid_request",
+  "unknown_credential_configuration",
+  "unknown_credential_type",
+  "unsupported_credential_format",
+  "unsupported_binding",
+  "unsupported_proof_type",
+  "invalid_proof",
+  "invalid_nonce",
+  "invalid_token",
+  "credential_request_denied",
+  "invalid_credential_request",
+  "issuer_error",
+  "server_error",
+  "no_offer",
+  "no_offer_in_image",
 ] as const;
+
+/** Codes whose sentence keeps the specific reason Rust gave (in brackets). */
+const WITH_REASON = [
+  "credential_refused",
+  "credential_unusable",
+  "unsupported_request",
+  "send_failed",
+  "ledger",
+  "busy",
+  "issuer_unreachable",
+  "invalid_request",
+  "invalid_credential_request",
+  "issuer_error",
+];
 
 /** What to show for an error, in `locale`. */
 export function describeError(e: unknown, locale: Locale): ErrorDisplay {
@@ -71,7 +107,7 @@ export function describeError(e: unknown, locale: Locale): ErrorDisplay {
   if ((KNOWN as readonly string[]).includes(err.code)) {
     text = t(locale, `error.${err.code}`, retryParams(err.message));
     // Keep the specific reason the wallet gave (e.g. why a credential was refused).
-    if (["credential_refused", "credential_unusable", "unsupported_request", "send_failed", "ledger", "busy"].includes(err.code)) {
+    if (WITH_REASON.includes(err.code)) {
       text = `${text} (${err.message})`;
     }
   } else if (err.code.startsWith("openid4vp.")) {

@@ -53,4 +53,11 @@ describe("history sentences", () => {
     expect(describeProblem({ problem: "state-missing" }, "en-US")).toContain("state record was deleted");
     expect(describeProblem({ problem: "state-missing" }, "zh-TW")).toContain("狀態紀錄");
   });
+
+  it("says a deferred issuance: waiting, and why it ended", () => {
+    const pending = { ...base, event: "pending", pending: "p1", vct: "https://x/pid", credential_issuer: "https://city.example", type_names: ["Personal ID", "個人身分證明"] } as HistoryView;
+    expect(describeEvent(pending, "en-US")).toBe("Waiting for Personal ID from https://city.example");
+    const ended = { ...base, event: "pending-ended", pending: "p1", vct: "https://x/pid", credential_issuer: "https://city.example", code: "credential_request_denied", type_names: ["Personal ID", "個人身分證明"] } as HistoryView;
+    expect(describeEvent(ended, "zh-TW")).toBe("https://city.example 不會核發個人身分證明：credential_request_denied");
+  });
 });

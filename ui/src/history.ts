@@ -32,6 +32,14 @@ export function describeEvent(h: HistoryView, locale: Locale): string {
     }
     case "deleted":
       return t(locale, key, { type });
+    case "pending":
+      return t(locale, key, { type, from: h.credential_issuer });
+    case "issued-deferred":
+      return t(locale, key, { type, issuer: shortId(h.issuer), from: h.credential_issuer });
+    case "pending-ended":
+      return t(locale, key, { type, from: h.credential_issuer, code: h.code });
+    case "notification-failed":
+      return t(locale, key, { from: h.credential_issuer, notification: h.notification, code: h.code });
     case "receipt-refused":
       return t(locale, key, { entry: h.entry, code: h.code });
     default:

@@ -13,12 +13,14 @@
 // leave out) live in the consent screen until they are sent with `present`.
 import type { ReactiveController, ReactiveControllerHost } from "lit";
 import type {
+  Accepted,
   Api,
   AppStatus,
   ConsentView,
   CredentialDetails,
   CredentialSummary,
   HistoryView,
+  OfferPreview,
   Problem,
   Proof,
   Received,
@@ -90,6 +92,11 @@ export interface SessionState {
   proof: Proof | null;
   history: HistoryView[];
   holderKey: string | null;
+  /** The issuer's offer as `preview_offer` described it (Rust holds the offer and
+   * its pre-authorized code); the Receive screen shows it and asks for the PIN. */
+  offer: OfferPreview | null;
+  /** What `accept_offer` gave (stored, or pending), shown with the offer's names. */
+  offerResult: Accepted | null;
 }
 
 function initialState(): SessionState {
@@ -112,6 +119,8 @@ function initialState(): SessionState {
     proof: null,
     history: [],
     holderKey: null,
+    offer: null,
+    offerResult: null,
   };
 }
 
@@ -125,6 +134,8 @@ const SESSION_CLEARED: Partial<SessionState> = {
   proof: null,
   history: [],
   holderKey: null,
+  offer: null,
+  offerResult: null,
 };
 
 async function fileBytes(file: Blob): Promise<number[]> {
@@ -172,8 +183,8 @@ export class Store {
   }
 
   /** Shows an alert that is not an error from Rust (a form check): the i18n `key`. */
-  showAlert(key: string): void {
-    this.set({ error: this.tr(key) });
+  showAlert(key: string, params: Record<string, string | number> = {}): void {
+    this.set({ error: this.tr(key, params) });
   }
 
   private showError(e: unknown): void {
@@ -299,6 +310,7 @@ export class Store {
   }
 
   private async openReceive(): Promise<void> {
+    this.set({ offer: null, offerResult: null });
     this.go("receive");
     await this.act(async () => {
       const k = await this.api.holderKey();
@@ -404,6 +416,36 @@ export class Store {
       const got = await this.api.demoCredentials();
       this.set({ notice: got.map((r) => this.gotNotice(r)).join(" ") });
     });
+  }
+
+  // ---- receiving from an issuer (OpenID4VCI) ---------------------------------
+
+  /** Reads an issuer's offer (a pasted link or a picture of its QR code) and shows
+   * who offers what; only the issuer's metadata is fetched, nothing is sent. */
+  async previewOffer(offer: string | Blob): Promise<boolean> {
+    return this.act(async () => {
+      const preview =
+        typeof offer === "string"
+          ? await this.api.previewOffer(offer.trim())
+          : await this.api.previewOfferImage(await fileBytes(offer));
+      this.set({ offer: preview, offerResult: null });
+      this.go("receive");
+    });
+  }
+
+  /** Sends the PIN: the credential is obtained, checked and stored (or the issuer
+   * will deliver it later). A refusal stays on the offer screen, in plain words. */
+  async acceptOffer(pin: string): Promise<boolean> {
+    return this.act(async () => {
+      const result = await this.api.acceptOffer(pin);
+      this.set({ offerResult: result });
+      this.go("receive");
+    });
+  }
+
+  /** Leaves the offer (or its result) for the Receive screen. */
+  async closeOffer(): Promise<void> {
+    await this.nav("receive");
   }
 
   /** Deletes a credential (the screen asked the citizen first). */

@@ -53,7 +53,7 @@ pub(crate) enum Command {
     Qr(crate::commands::qr::Command),
     /// Issue a credential (for issuers: city hall, a hospital).
     Issue(crate::commands::issue::Args),
-    /// The OpenID4VCI issuer service and its back office (serve, offer, pending, audit).
+    /// The OpenID4VCI issuer service and its back office (serve, offer, pending, approve, reject, revoke, audit).
     #[command(subcommand)]
     Issuer(crate::commands::issuer::Command),
     /// Make a presentation: disclose chosen claims to one counter (for citizens).

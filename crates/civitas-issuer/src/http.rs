@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use civitas_exchange::openid4vci::{
-    AUTHORIZATION_SERVER_METADATA_PATH, ErrorCode, ISSUER_METADATA_PATH,
+    AUTHORIZATION_SERVER_METADATA_PATH, CredentialResponse, ErrorCode, ISSUER_METADATA_PATH,
 };
 use serde::Serialize;
 use std::sync::Arc;
@@ -29,6 +29,8 @@ pub fn router(issuer: Arc<Issuer>) -> Router {
         .route("/token", post(token))
         .route("/nonce", post(nonce))
         .route("/credential", post(credential))
+        .route("/deferred_credential", post(deferred_credential))
+        .route("/notification", post(notification))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -148,7 +150,69 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body:
             "the credential request must be application/json",
         ));
     }
-    answer(blocking(move || issuer.credential(authorization.as_deref(), &body)).await)
+    credential_answer(blocking(move || issuer.credential(authorization.as_deref(), &body)).await)
+}
+
+/// A credential response: 202 Accepted when deferred (`transaction_id`, `interval`).
+fn credential_answer(result: Result<CredentialResponse, Refusal>) -> Response {
+    match result {
+        Ok(v) if v.is_deferred() => json(StatusCode::ACCEPTED, &v, true),
+        other => answer(other),
+    }
+}
+
+/// The Authorization header, and a refusal when a JSON body is announced otherwise.
+fn json_request(headers: &HeaderMap, code: ErrorCode) -> Result<Option<String>, Refusal> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if authorization.is_some() && !content_type_is(headers, "application/json") {
+        return Err(Refusal::new(code, "the request must be application/json"));
+    }
+    Ok(authorization)
+}
+
+async fn deferred_credential(
+    State(issuer): State<Arc<Issuer>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let body = match read_body(body, ErrorCode::InvalidRequest).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let authorization = match json_request(&headers, ErrorCode::InvalidRequest) {
+        Ok(a) => a,
+        Err(r) => return refusal(&r),
+    };
+    credential_answer(
+        blocking(move || issuer.deferred_credential(authorization.as_deref(), &body)).await,
+    )
+}
+
+async fn notification(
+    State(issuer): State<Arc<Issuer>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let body = match read_body(body, ErrorCode::InvalidNotificationRequest).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let authorization = match json_request(&headers, ErrorCode::InvalidNotificationRequest) {
+        Ok(a) => a,
+        Err(r) => return refusal(&r),
+    };
+    match blocking(move || issuer.notification(authorization.as_deref(), &body)).await {
+        Ok(()) => {
+            let mut r = StatusCode::NO_CONTENT.into_response();
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(r) => refusal(&r),
+    }
 }
 
 async fn not_found() -> Response {

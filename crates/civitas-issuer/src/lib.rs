@@ -12,4 +12,4 @@ pub use error::{Error, Refusal, Result};
 pub use http::router;
 pub use metadata::{configuration_id, credential_type};
 pub use service::{Clock, CreatedOffer, Issuer, IssuerConfig, OfferRequest, create_offer};
-pub use store::{AuditRow, OfferSummary, Store};
+pub use store::{AuditRow, EventRow, OfferSummary, Store};

@@ -3,15 +3,19 @@
 
 use crate::error::{Error, Refusal, Result};
 use crate::metadata::{PROOF_ALGORITHMS, credential_type, issuer_metadata};
-use crate::store::{AuditRow, NewOffer, Redeem, Store, pin_hash, secret_hash};
+use crate::store::{
+    AuditRow, Issuing, NewOffer, NewTransaction, Notification, Redeem, Store, pin_hash,
+    secret_hash, tx_state,
+};
 use civitas_credential::status_list::StatusList;
 use civitas_credential::{IssueOptions, StatusRef, issue, issuer_jwt_digest};
 use civitas_crypto::{Rng, Signer, SigningKey, b64};
 use civitas_did::Resolver;
 use civitas_exchange::openid4vci::{
     AuthorizationServerMetadata, CredentialIssuerMetadata, CredentialOffer, CredentialRequest,
-    CredentialResponse, ErrorCode, Grants, NonceResponse, PreAuthorizedCodeGrant, ProofCheck,
-    Requested, TokenRequest, TokenResponse, TxCode, check_issuer_url, check_proof,
+    CredentialResponse, DeferredCredentialRequest, ErrorCode, Grants, HolderKey, NonceResponse,
+    NotificationRequest, PreAuthorizedCodeGrant, ProofCheck, Requested, TokenRequest,
+    TokenResponse, TxCode, check_issuer_url, check_proof,
 };
 use civitas_ledger::LedgerWriter;
 use serde::Serialize;
@@ -43,6 +47,12 @@ pub struct IssuerConfig {
     pub status_list_size: usize,
     /// How old a key proof's `iat` may be (seconds).
     pub proof_max_age: i64,
+    /// How long a deferred transaction waits for approval and fetching (seconds).
+    pub deferred_lifetime: i64,
+    /// The `interval` a deferred response asks the wallet to wait (seconds).
+    pub deferred_interval: u64,
+    /// How long a `notification_id` is accepted (seconds).
+    pub notification_lifetime: i64,
 }
 
 impl IssuerConfig {
@@ -61,6 +71,9 @@ impl IssuerConfig {
             max_pin_attempts: 5,
             status_list_size: 131_072,
             proof_max_age: 300,
+            deferred_lifetime: 14 * 86_400,
+            deferred_interval: 5,
+            notification_lifetime: 86_400,
         }
     }
 }
@@ -99,6 +112,8 @@ pub struct OfferRequest {
     pub expires_in: i64,
     /// Require a 6-digit PIN.
     pub pin: bool,
+    /// Deferred issuance: the credential waits for `approve`.
+    pub deferred: bool,
 }
 
 /// A stored offer: the URI to show and the PIN to tell the citizen apart.
@@ -185,6 +200,7 @@ pub fn create_offer(
         claims: Value::Object(req.claims.clone()).to_string(),
         created_at: now,
         expires_at,
+        deferred: req.deferred,
     })?;
     let offer = CredentialOffer {
         credential_issuer: req.credential_issuer.clone(),
@@ -209,6 +225,22 @@ pub fn create_offer(
         expires_at,
         offer_id,
     })
+}
+
+/// The Bearer token of an `Authorization` header value (`invalid_token` without one).
+fn bearer(authorization: Option<&str>) -> std::result::Result<&str, Refusal> {
+    authorization
+        .and_then(|h| {
+            let (scheme, value) = h.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| value.trim())
+        })
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Refusal::new(ErrorCode::InvalidToken, "no Bearer access token"))
+}
+
+/// Constant-time equality of two digests.
+fn ring_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 impl Issuer {
@@ -368,45 +400,305 @@ impl Issuer {
         authorization: Option<&str>,
         body: &[u8],
     ) -> std::result::Result<CredentialResponse, Refusal> {
-        let invalid_token = |d: &str| Refusal::new(ErrorCode::InvalidToken, d.to_string());
-        let token = authorization
-            .and_then(|h| {
-                let (scheme, value) = h.trim().split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| value.trim())
-            })
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| invalid_token("no Bearer access token"))?;
+        let token = bearer(authorization)?;
         let request = CredentialRequest::from_json(body)?;
         let now = (self.clock)();
+        let token_hash = secret_hash("token", token);
         let issuing = self
             .store()?
-            .begin_issue(&secret_hash("token", token), now)
+            .begin_issue(&token_hash, now)
             .map_err(|_| Refusal::server("the store failed"))?
-            .ok_or_else(|| invalid_token("unknown, expired or already used access token"))?;
-        let result = self.issue_for(&issuing, &request, now);
-        let mut store = self.store()?;
-        match result {
-            Ok((response, row)) => {
-                store
-                    .finish_issue(&row)
+            .ok_or_else(|| {
+                Refusal::new(
+                    ErrorCode::InvalidToken,
+                    "unknown, expired or already used access token",
+                )
+            })?;
+        let result = self
+            .check_request(&issuing, &request, now)
+            .and_then(|holder| {
+                if issuing.deferred {
+                    self.defer(&issuing, &holder, &token_hash, now)
+                } else {
+                    self.issue_now(&issuing, &holder, &token_hash, now)
+                }
+            });
+        if result.is_err() {
+            self.store()?
+                .abort_issue(&issuing.id)
+                .map_err(|_| Refusal::server("the store failed"))?;
+        }
+        result
+    }
+
+    /// Signs and records an immediate issuance, with its notification id.
+    fn issue_now(
+        &self,
+        offer: &Issuing,
+        holder: &HolderKey,
+        token_hash: &str,
+        now: i64,
+    ) -> std::result::Result<CredentialResponse, Refusal> {
+        let claims: Map<String, Value> = serde_json::from_str(&offer.claims)
+            .map_err(|_| Refusal::server("the offer's claims are unreadable"))?;
+        let (sd_jwt, row) = self.sign(&offer.id, &offer.configuration_id, &claims, holder, now)?;
+        let (notification_id, notification) = self.new_notification(token_hash, now)?;
+        self.store()?
+            .finish_issue(&row, &notification)
+            .map_err(|_| Refusal::server("the store failed"))?;
+        let mut response = CredentialResponse::issued(sd_jwt);
+        response.notification_id = Some(notification_id);
+        Ok(response)
+    }
+
+    /// Binds the holder key and the access token to a new deferred transaction.
+    fn defer(
+        &self,
+        offer: &Issuing,
+        holder: &HolderKey,
+        token_hash: &str,
+        now: i64,
+    ) -> std::result::Result<CredentialResponse, Refusal> {
+        let transaction_id =
+            random_b64(&*self.rng, 24).map_err(|_| Refusal::server("no randomness"))?;
+        let holder_json = serde_json::json!({
+            "jwk": holder.key.to_jwk_value(),
+            "kid": holder.kid,
+        })
+        .to_string();
+        self.store()?
+            .defer_issue(&NewTransaction {
+                id_hash: secret_hash("transaction", &transaction_id),
+                offer_id: &offer.id,
+                token_hash: token_hash.to_string(),
+                holder: holder_json,
+                created_at: now,
+                expires_at: now.saturating_add(self.config.deferred_lifetime),
+            })
+            .map_err(|_| Refusal::server("the store failed"))?;
+        Ok(CredentialResponse::deferred(
+            transaction_id,
+            self.config.deferred_interval,
+        ))
+    }
+
+    fn new_notification(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> std::result::Result<(String, Notification), Refusal> {
+        let id = random_b64(&*self.rng, 18).map_err(|_| Refusal::server("no randomness"))?;
+        let note = Notification {
+            id_hash: secret_hash("notification", &id),
+            token_hash: token_hash.to_string(),
+            expires_at: now.saturating_add(self.config.notification_lifetime),
+        };
+        Ok((id, note))
+    }
+
+    /// The Deferred Credential Endpoint (§9): the `Authorization` header's value and
+    /// the JSON body. 202 (a response with `transaction_id` and `interval`) while the
+    /// credential awaits approval; the credential with a `notification_id`, once.
+    pub fn deferred_credential(
+        &self,
+        authorization: Option<&str>,
+        body: &[u8],
+    ) -> std::result::Result<CredentialResponse, Refusal> {
+        let token = bearer(authorization)?;
+        let request = DeferredCredentialRequest::from_json(body)?;
+        let now = (self.clock)();
+        let id_hash = secret_hash("transaction", &request.transaction_id);
+        let invalid = || {
+            Refusal::new(
+                ErrorCode::InvalidTransactionId,
+                "unknown, expired or already used transaction_id",
+            )
+        };
+        let t = self
+            .store()?
+            .transaction(&id_hash)
+            .map_err(|_| Refusal::server("the store failed"))?
+            .ok_or_else(invalid)?;
+        if t.expires_at <= now || t.state == tx_state::DONE {
+            return Err(invalid());
+        }
+        let token_hash = secret_hash("token", token);
+        if !ring_eq(t.token_hash.as_bytes(), token_hash.as_bytes()) {
+            return Err(Refusal::new(
+                ErrorCode::InvalidToken,
+                "the access token was not issued for this transaction",
+            ));
+        }
+        match t.state.as_str() {
+            tx_state::PENDING => Ok(CredentialResponse::deferred(
+                request.transaction_id,
+                self.config.deferred_interval,
+            )),
+            tx_state::REJECTED => {
+                let closed = self
+                    .store()?
+                    .close_transaction(&id_hash, tx_state::REJECTED, &t.offer_id, None)
                     .map_err(|_| Refusal::server("the store failed"))?;
+                if !closed {
+                    return Err(invalid());
+                }
+                Err(Refusal::new(
+                    ErrorCode::CredentialRequestDenied,
+                    "the issuer declined to issue this credential",
+                ))
+            }
+            tx_state::APPROVED => {
+                let credential = t
+                    .credential
+                    .ok_or_else(|| Refusal::server("the approved credential is missing"))?;
+                let (notification_id, notification) = self.new_notification(&token_hash, now)?;
+                let closed = self
+                    .store()?
+                    .close_transaction(
+                        &id_hash,
+                        tx_state::APPROVED,
+                        &t.offer_id,
+                        Some(&notification),
+                    )
+                    .map_err(|_| Refusal::server("the store failed"))?;
+                if !closed {
+                    return Err(invalid());
+                }
+                let mut response = CredentialResponse::issued(credential);
+                response.notification_id = Some(notification_id);
                 Ok(response)
             }
-            Err(refusal) => {
-                store
-                    .abort_issue(&issuing.id)
-                    .map_err(|_| Refusal::server("the store failed"))?;
-                Err(refusal)
-            }
+            _ => Err(invalid()),
         }
     }
 
-    fn issue_for(
+    /// The Notification Endpoint (§11): records the wallet's event in the audit trail.
+    pub fn notification(
         &self,
-        offer: &crate::store::Issuing,
+        authorization: Option<&str>,
+        body: &[u8],
+    ) -> std::result::Result<(), Refusal> {
+        let token = bearer(authorization)?;
+        let request = NotificationRequest::from_json(body)
+            .map_err(|e| Refusal::new(e.code(), e.to_string()))?;
+        let now = (self.clock)();
+        let store = self.store()?;
+        let (offer_id, token_hash) = store
+            .notification(&secret_hash("notification", &request.notification_id), now)
+            .map_err(|_| Refusal::server("the store failed"))?
+            .ok_or_else(|| {
+                Refusal::new(
+                    ErrorCode::InvalidNotificationId,
+                    "unknown or expired notification_id",
+                )
+            })?;
+        if !ring_eq(
+            token_hash.as_bytes(),
+            secret_hash("token", token).as_bytes(),
+        ) {
+            return Err(Refusal::new(
+                ErrorCode::InvalidToken,
+                "the access token was not issued for this notification_id",
+            ));
+        }
+        store
+            .add_event(
+                &offer_id,
+                request.event.as_str(),
+                request.event_description.as_deref(),
+                now,
+            )
+            .map_err(|_| Refusal::server("the store failed"))?;
+        Ok(())
+    }
+
+    /// Approves a deferred credential (the back office): signs it for the bound holder
+    /// key with the offer's claims, or `claims` (checked against the type), allocates
+    /// its status index, anchors it and records the audit row. The wallet fetches it
+    /// from the Deferred Credential Endpoint.
+    pub fn approve(&self, offer_id: &str, claims: Option<Map<String, Value>>) -> Result<AuditRow> {
+        let now = (self.clock)();
+        let awaiting = self
+            .store
+            .lock()
+            .map_err(|_| Error::Invalid("the store is unavailable".into()))?
+            .awaiting(offer_id, now)?
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "offer {offer_id} is not awaiting approval (unknown, not yet requested by the wallet, decided or expired)"
+                ))
+            })?;
+        let t = credential_type(&awaiting.configuration_id)
+            .ok_or_else(|| Error::Invalid("unknown credential configuration".into()))?;
+        let claims = match claims {
+            Some(c) => c,
+            None => awaiting
+                .claims
+                .as_deref()
+                .and_then(|c| serde_json::from_str(c).ok())
+                .ok_or_else(|| Error::Invalid("the offer holds no claims: pass --claims".into()))?,
+        };
+        t.validate(&claims)?;
+        let holder: Value = serde_json::from_str(&awaiting.holder)
+            .map_err(|_| Error::Invalid("the bound holder key is unreadable".into()))?;
+        let key = holder
+            .get("jwk")
+            .ok_or_else(|| Error::Invalid("the bound holder key is unreadable".into()))
+            .and_then(|j| Ok(civitas_crypto::PublicKey::from_jwk_value(j)?))?;
+        let holder = HolderKey {
+            key,
+            kid: holder
+                .get("kid")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        };
+        let (sd_jwt, row) = self
+            .sign(offer_id, &awaiting.configuration_id, &claims, &holder, now)
+            .map_err(|r| Error::Invalid(r.description))?;
+        let stored = self
+            .store
+            .lock()
+            .map_err(|_| Error::Invalid("the store is unavailable".into()))?
+            .approve(&row, &sd_jwt)?;
+        if !stored {
+            return Err(Error::Invalid(format!(
+                "offer {offer_id} was decided meanwhile"
+            )));
+        }
+        let stored = self
+            .store
+            .lock()
+            .map_err(|_| Error::Invalid("the store is unavailable".into()))?
+            .audit_row(None, Some(offer_id))?;
+        Ok(stored.unwrap_or(row))
+    }
+
+    /// Rejects a deferred credential: the wallet's next Deferred Credential Request
+    /// gets `credential_request_denied`.
+    pub fn reject(&self, offer_id: &str) -> Result<()> {
+        let now = (self.clock)();
+        let done = self
+            .store
+            .lock()
+            .map_err(|_| Error::Invalid("the store is unavailable".into()))?
+            .reject(offer_id, now)?;
+        if done {
+            Ok(())
+        } else {
+            Err(Error::Invalid(format!(
+                "offer {offer_id} is not awaiting approval"
+            )))
+        }
+    }
+
+    /// Checks a credential request against the offer the token was granted for: the
+    /// configuration, the key proof and its nonce. Returns the holder key.
+    fn check_request(
+        &self,
+        offer: &Issuing,
         request: &CredentialRequest,
         now: i64,
-    ) -> std::result::Result<(CredentialResponse, AuditRow), Refusal> {
+    ) -> std::result::Result<HolderKey, Refusal> {
         let id = match &request.requested {
             Requested::ConfigurationId(id) => id,
             Requested::Identifier(_) => {
@@ -416,7 +708,7 @@ impl Issuer {
                 ));
             }
         };
-        let Some(t) = credential_type(id) else {
+        let Some(_) = credential_type(id) else {
             return Err(Refusal::new(
                 ErrorCode::UnknownCredentialConfiguration,
                 format!(
@@ -449,19 +741,31 @@ impl Issuer {
                 "the key proof's nonce is unknown, expired or already used: ask the Nonce Endpoint for a new c_nonce",
             ));
         }
+        Ok(checked.holder)
+    }
+
+    /// Signs a credential for `holder`: status index, issuance anchor, audit row.
+    pub(crate) fn sign(
+        &self,
+        offer_id: &str,
+        configuration_id: &str,
+        claims: &Map<String, Value>,
+        holder: &HolderKey,
+        now: i64,
+    ) -> std::result::Result<(String, AuditRow), Refusal> {
+        let t = credential_type(configuration_id)
+            .ok_or_else(|| Refusal::server("unknown credential configuration"))?;
         // Every check passed: sign, allocate, anchor.
-        let claims: Map<String, Value> = serde_json::from_str(&offer.claims)
-            .map_err(|_| Refusal::server("the offer's claims are unreadable"))?;
         let (status_uri, status_index) = self.allocate_status()?;
         let mut options = IssueOptions::new(&self.config.did, &self.config.kid, t.vct, now);
-        options.holder = Some(checked.holder.binding());
+        options.holder = Some(holder.binding());
         options.status = Some(StatusRef {
             idx: status_index,
             uri: status_uri.clone(),
         });
-        options.nested_sd = t.nested_sd_for(&claims);
-        t.configure(&mut options, &claims);
-        let sd_jwt = issue(&claims, &options, &self.signer, &*self.rng)
+        options.nested_sd = t.nested_sd_for(claims);
+        t.configure(&mut options, claims);
+        let sd_jwt = issue(claims, &options, &self.signer, &*self.rng)
             .map_err(|e| Refusal::server(&format!("signing failed: {e}")))?;
         let anchor_index = if self.config.did.starts_with("did:webvh:") {
             let entry = civitas_ledger::sign::issuance(self.signing(), &[sd_jwt.as_str()], now)
@@ -474,17 +778,18 @@ impl Issuer {
             None
         };
         let row = AuditRow {
-            offer_id: offer.id.clone(),
-            configuration_id: offer.configuration_id.clone(),
-            holder_thumbprint: checked.holder.thumbprint(),
-            holder_kid: checked.holder.kid.clone(),
+            seq: 0,
+            offer_id: offer_id.to_string(),
+            configuration_id: configuration_id.to_string(),
+            holder_thumbprint: holder.thumbprint(),
+            holder_kid: holder.kid.clone(),
             status_uri,
             status_index,
             credential_digest: issuer_jwt_digest(&sd_jwt),
             anchor_index,
             issued_at: now,
         };
-        Ok((CredentialResponse::issued(sd_jwt), row))
+        Ok((sd_jwt, row))
     }
 
     fn signing(&self) -> civitas_ledger::sign::Signing<'_> {
@@ -566,6 +871,80 @@ impl Issuer {
             .lock()
             .map_err(|_| Error::Invalid("the store is unavailable".into()))?;
         store.has_claims(offer_id)
+    }
+
+    /// Revokes (or suspends) an issued credential: the audit row numbered `seq`, or
+    /// the latest one of `offer_id`. Sets its status-list entry on the ledger and
+    /// records the event. Returns the row.
+    pub fn revoke(
+        &self,
+        seq: Option<i64>,
+        offer_id: Option<&str>,
+        suspend: bool,
+    ) -> Result<AuditRow> {
+        use civitas_credential::status_list::{parse_status_list_token, status};
+        let row = self
+            .store
+            .lock()
+            .map_err(|_| Error::Invalid("the store is unavailable".into()))?
+            .audit_row(seq, offer_id)?
+            .ok_or_else(|| Error::Invalid("no such issued credential in the audit trail".into()))?;
+        let _guard = self
+            .publishing
+            .lock()
+            .map_err(|_| Error::Invalid("status list publishing failed".into()))?;
+        let token = self
+            .ledger
+            .status_list(&row.status_uri)
+            .map_err(|e| Error::Ledger(e.to_string()))?
+            .ok_or_else(|| Error::Ledger(format!("no status list at {}", row.status_uri)))?;
+        let (current, _) = parse_status_list_token(&token)?;
+        if current.issuer != self.config.did {
+            return Err(Error::Invalid(format!(
+                "{} belongs to {}",
+                row.status_uri, current.issuer
+            )));
+        }
+        let mut list = current.list;
+        let value = if suspend {
+            status::SUSPENDED
+        } else {
+            status::INVALID
+        };
+        if list.get(row.status_index) == Some(status::INVALID) {
+            return Err(Error::Invalid("the credential is revoked already".into()));
+        }
+        list.set(row.status_index, value)?;
+        let now = (self.clock)().max(current.iat.saturating_add(1));
+        let entry = civitas_ledger::sign::status_list(self.signing(), &row.status_uri, &list, now)
+            .map_err(|e| Error::Ledger(e.to_string()))?;
+        let receipt = self
+            .ledger
+            .append(&entry)
+            .map_err(|e| Error::Ledger(e.to_string()))?;
+        let event = if suspend { "suspended" } else { "revoked" };
+        self.store
+            .lock()
+            .map_err(|_| Error::Invalid("the store is unavailable".into()))?
+            .add_event(
+                &row.offer_id,
+                event,
+                Some(&format!(
+                    "audit #{} status index {} ledger index {}",
+                    row.seq, row.status_index, receipt.index
+                )),
+                now,
+            )?;
+        Ok(row)
+    }
+
+    /// The events of the audit trail (approvals, rejections, notifications, revocations).
+    pub fn events(&self) -> Result<Vec<crate::store::EventRow>> {
+        let store = self
+            .store
+            .lock()
+            .map_err(|_| Error::Invalid("the store is unavailable".into()))?;
+        store.events()
     }
 
     /// The audit trail.

@@ -43,6 +43,29 @@ CREATE TABLE IF NOT EXISTS audit (
     anchor_index INTEGER,
     issued_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS transactions (
+    id_hash TEXT PRIMARY KEY,
+    offer_id TEXT NOT NULL UNIQUE,
+    token_hash TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    state TEXT NOT NULL,
+    credential TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS notifications (
+    id_hash TEXT PRIMARY KEY,
+    offer_id TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    offer_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    detail TEXT,
+    at INTEGER NOT NULL
+);
 ";
 
 /// Offer states.
@@ -57,6 +80,22 @@ pub mod state {
     pub const ISSUED: &str = "issued";
     /// Too many wrong PINs.
     pub const DEAD: &str = "dead";
+    /// Deferred: the holder's key is bound, the credential awaits approval.
+    pub const DEFERRED: &str = "deferred";
+    /// Deferred and rejected by the back office.
+    pub const REJECTED: &str = "rejected";
+}
+
+/// Deferred transaction states.
+pub mod tx_state {
+    /// Awaiting approval.
+    pub const PENDING: &str = "pending";
+    /// Signed; the wallet has not fetched it yet.
+    pub const APPROVED: &str = "approved";
+    /// Rejected; the wallet has not been told yet.
+    pub const REJECTED: &str = "rejected";
+    /// Fetched or told: the `transaction_id` is used up.
+    pub const DONE: &str = "done";
 }
 
 /// The most nonces outstanding at once (the Nonce Endpoint is unauthenticated).
@@ -89,6 +128,8 @@ pub struct NewOffer<'a> {
     pub created_at: i64,
     /// When the code stops working.
     pub expires_at: i64,
+    /// The credential waits for approval.
+    pub deferred: bool,
 }
 
 /// What a token request's code and PIN came to.
@@ -122,11 +163,85 @@ pub struct Issuing {
     pub configuration_id: String,
     /// Its claims (JSON object text).
     pub claims: String,
+    /// Whether the credential waits for approval (deferred issuance).
+    pub deferred: bool,
+}
+
+/// A deferred transaction, as the Deferred Credential Endpoint finds it.
+#[derive(Debug, Clone)]
+pub struct Transaction {
+    /// The offer.
+    pub offer_id: String,
+    /// [`secret_hash`]`("token", token)` of the access token bound to it.
+    pub token_hash: String,
+    /// State ([`tx_state`]).
+    pub state: String,
+    /// The signed credential, once approved.
+    pub credential: Option<String>,
+    /// When the transaction expires.
+    pub expires_at: i64,
+}
+
+/// A deferred transaction awaiting approval, as the back office reads it.
+#[derive(Debug, Clone)]
+pub struct Awaiting {
+    /// The offer.
+    pub offer_id: String,
+    /// Its configuration.
+    pub configuration_id: String,
+    /// The offer's claims (JSON object text).
+    pub claims: Option<String>,
+    /// The bound holder key (`{"jwk": …, "kid": …}`).
+    pub holder: String,
+}
+
+/// One back-office or wallet event of the audit trail: a notification, an
+/// approval, a rejection, a revocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventRow {
+    /// The offer.
+    pub offer_id: String,
+    /// What (`credential_accepted`, `approved`, `revoked`, …).
+    pub event: String,
+    /// The wallet's `event_description` or a note.
+    pub detail: Option<String>,
+    /// When.
+    pub at: i64,
+}
+
+/// A notification id to expect: hashed, with the access token it goes with.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    /// [`secret_hash`]`("notification", id)`.
+    pub id_hash: String,
+    /// [`secret_hash`]`("token", token)`.
+    pub token_hash: String,
+    /// Until when it is accepted.
+    pub expires_at: i64,
+}
+
+/// A new deferred transaction.
+#[derive(Debug, Clone)]
+pub struct NewTransaction<'a> {
+    /// [`secret_hash`]`("transaction", id)`.
+    pub id_hash: String,
+    /// The offer.
+    pub offer_id: &'a str,
+    /// The access token's hash (the Deferred Credential Endpoint asks for it).
+    pub token_hash: String,
+    /// The holder key: `{"jwk": …, "kid": …}`.
+    pub holder: String,
+    /// Now.
+    pub created_at: i64,
+    /// When the transaction expires.
+    pub expires_at: i64,
 }
 
 /// One audit row: what was issued, to which key, with which status index. No claims.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditRow {
+    /// Its number in the trail (1-based; 0 before it is stored).
+    pub seq: i64,
     /// The offer.
     pub offer_id: String,
     /// The credential configuration.
@@ -154,7 +269,8 @@ pub struct OfferSummary {
     pub offer_id: String,
     /// Its configuration.
     pub configuration_id: String,
-    /// State (`open`, `redeemed`, `issuing`, `issued`, `dead`).
+    /// State (`open`, `redeemed`, `issuing`, `deferred` (awaiting approval),
+    /// `issued`, `rejected`, `dead`).
     pub state: String,
     /// Created.
     pub created_at: i64,
@@ -187,6 +303,16 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(SCHEMA)?;
+        let has_deferred: bool = conn.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('offers') WHERE name = 'deferred'",
+            [],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )?;
+        if !has_deferred {
+            conn.execute_batch(
+                "ALTER TABLE offers ADD COLUMN deferred INTEGER NOT NULL DEFAULT 0",
+            )?;
+        }
         Ok(Store { conn })
     }
 
@@ -221,8 +347,8 @@ impl Store {
     pub fn insert_offer(&self, o: &NewOffer<'_>) -> Result<()> {
         self.conn.execute(
             "INSERT INTO offers (id, code_hash, pin_hash, configuration_id, claims, created_at,
-                                 expires_at, attempts, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)",
+                                 expires_at, attempts, state, deferred)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9)",
             params![
                 o.id,
                 o.code_hash,
@@ -231,7 +357,8 @@ impl Store {
                 o.claims,
                 o.created_at,
                 o.expires_at,
-                state::OPEN
+                state::OPEN,
+                o.deferred
             ],
         )?;
         Ok(())
@@ -244,9 +371,16 @@ impl Store {
             "UPDATE offers SET claims = NULL
              WHERE claims IS NOT NULL
                AND ((state = 'open' AND expires_at <= ?1)
-                 OR (state = 'redeemed' AND token_expires_at <= ?1))",
+                 OR (state = 'redeemed' AND token_expires_at <= ?1)
+                 OR (state = 'deferred' AND id IN
+                     (SELECT offer_id FROM transactions WHERE expires_at <= ?1)))",
             [now],
         )?;
+        // Expired transactions: an unfetched credential is deleted with them.
+        self.conn
+            .execute("DELETE FROM transactions WHERE expires_at <= ?1", [now])?;
+        self.conn
+            .execute("DELETE FROM notifications WHERE expires_at <= ?1", [now])?;
         Ok(())
     }
 
@@ -321,7 +455,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let row: Option<Issuing> = tx
             .query_row(
-                "SELECT id, configuration_id, claims FROM offers
+                "SELECT id, configuration_id, claims, deferred FROM offers
                  WHERE token_hash = ?1 AND state = ?2 AND token_expires_at > ?3
                    AND claims IS NOT NULL",
                 params![token_hash, state::REDEEMED, now],
@@ -330,6 +464,7 @@ impl Store {
                         id: r.get(0)?,
                         configuration_id: r.get(1)?,
                         claims: r.get(2)?,
+                        deferred: r.get(3)?,
                     })
                 },
             )
@@ -355,33 +490,220 @@ impl Store {
 
     /// Records an issuance: the audit row, the offer issued, its claims and token
     /// deleted — in one transaction.
-    pub fn finish_issue(&mut self, row: &AuditRow) -> Result<()> {
+    pub fn finish_issue(&mut self, row: &AuditRow, notification: &Notification) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO audit (offer_id, configuration_id, holder_thumbprint, holder_kid,
-                                status_uri, status_index, credential_digest, anchor_index,
-                                issued_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                row.offer_id,
-                row.configuration_id,
-                row.holder_thumbprint,
-                row.holder_kid,
-                row.status_uri,
-                i64::try_from(row.status_index).unwrap_or(i64::MAX),
-                row.credential_digest,
-                row.anchor_index.and_then(|i| i64::try_from(i).ok()),
-                row.issued_at
-            ],
-        )?;
+        insert_audit(&tx, row)?;
+        insert_notification(&tx, &row.offer_id, notification)?;
         tx.execute(
             "UPDATE offers SET state = ?2, claims = NULL, token_hash = NULL WHERE id = ?1",
             params![row.offer_id, state::ISSUED],
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Binds a deferred request's holder key and access token to a new transaction;
+    /// the offer waits for approval (`issuing` → `deferred`).
+    pub fn defer_issue(&mut self, d: &NewTransaction<'_>) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO transactions (id_hash, offer_id, token_hash, holder, state,
+                                       created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                d.id_hash,
+                d.offer_id,
+                d.token_hash,
+                d.holder,
+                tx_state::PENDING,
+                d.created_at,
+                d.expires_at
+            ],
+        )?;
+        tx.execute(
+            "UPDATE offers SET state = ?2, token_hash = NULL WHERE id = ?1",
+            params![d.offer_id, state::DEFERRED],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The transaction of an offer awaiting approval (`None` when there is none, or it
+    /// expired).
+    pub fn awaiting(&self, offer_id: &str, now: i64) -> Result<Option<Awaiting>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT o.id, o.configuration_id, o.claims, t.holder
+                 FROM offers o JOIN transactions t ON t.offer_id = o.id
+                 WHERE o.id = ?1 AND o.state = ?2 AND t.state = ?3 AND t.expires_at > ?4",
+                params![offer_id, state::DEFERRED, tx_state::PENDING, now],
+                |r| {
+                    Ok(Awaiting {
+                        offer_id: r.get(0)?,
+                        configuration_id: r.get(1)?,
+                        claims: r.get(2)?,
+                        holder: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Records an approval: the audit row, the signed credential kept for the wallet
+    /// to fetch once, the offer issued and its claims deleted. `false` when the
+    /// transaction was no longer pending (approved or rejected meanwhile).
+    pub fn approve(&mut self, row: &AuditRow, credential: &str) -> Result<bool> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx.execute(
+            "UPDATE transactions SET state = ?2, credential = ?3
+             WHERE offer_id = ?1 AND state = ?4",
+            params![
+                row.offer_id,
+                tx_state::APPROVED,
+                credential,
+                tx_state::PENDING
+            ],
+        )?;
+        if n != 1 {
+            return Ok(false);
+        }
+        insert_audit(&tx, row)?;
+        tx.execute(
+            "UPDATE offers SET state = ?2, claims = NULL WHERE id = ?1",
+            params![row.offer_id, state::ISSUED],
+        )?;
+        insert_event(&tx, &row.offer_id, "approved", None, row.issued_at)?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Rejects a pending deferred transaction; `false` when there is none.
+    pub fn reject(&mut self, offer_id: &str, now: i64) -> Result<bool> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx.execute(
+            "UPDATE transactions SET state = ?2 WHERE offer_id = ?1 AND state = ?3",
+            params![offer_id, tx_state::REJECTED, tx_state::PENDING],
+        )?;
+        if n != 1 {
+            return Ok(false);
+        }
+        tx.execute(
+            "UPDATE offers SET state = ?2, claims = NULL WHERE id = ?1",
+            params![offer_id, state::REJECTED],
+        )?;
+        insert_event(&tx, offer_id, "rejected", None, now)?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The transaction a `transaction_id` names (by its hash).
+    pub fn transaction(&self, id_hash: &str) -> Result<Option<Transaction>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT offer_id, token_hash, state, credential, expires_at
+                 FROM transactions WHERE id_hash = ?1",
+                [id_hash],
+                |r| {
+                    Ok(Transaction {
+                        offer_id: r.get(0)?,
+                        token_hash: r.get(1)?,
+                        state: r.get(2)?,
+                        credential: r.get(3)?,
+                        expires_at: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Closes a transaction whose outcome the wallet was given (`from` → `done`, the
+    /// credential deleted), with the notification to expect for an issued one;
+    /// `false` when another request got there first.
+    pub fn close_transaction(
+        &mut self,
+        id_hash: &str,
+        from: &str,
+        offer_id: &str,
+        notification: Option<&Notification>,
+    ) -> Result<bool> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx.execute(
+            "UPDATE transactions SET state = ?2, credential = NULL
+             WHERE id_hash = ?1 AND state = ?3",
+            params![id_hash, tx_state::DONE, from],
+        )?;
+        if n != 1 {
+            return Ok(false);
+        }
+        if let Some(note) = notification {
+            insert_notification(&tx, offer_id, note)?;
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The offer and access-token hash a `notification_id` (by its hash) belongs to,
+    /// while it has not expired.
+    pub fn notification(&self, id_hash: &str, now: i64) -> Result<Option<(String, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT offer_id, token_hash FROM notifications
+                 WHERE id_hash = ?1 AND expires_at > ?2",
+                params![id_hash, now],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Appends an event to the audit trail.
+    pub fn add_event(
+        &self,
+        offer_id: &str,
+        event: &str,
+        detail: Option<&str>,
+        at: i64,
+    ) -> Result<()> {
+        insert_event(&self.conn, offer_id, event, detail, at)
+    }
+
+    /// The events of the audit trail, oldest first.
+    pub fn events(&self) -> Result<Vec<EventRow>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT offer_id, event, detail, at FROM events ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(EventRow {
+                offer_id: r.get(0)?,
+                event: r.get(1)?,
+                detail: r.get(2)?,
+                at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// The audit row with sequence number `seq` (1-based, as `issuer audit` lists
+    /// them), or the latest one of `offer_id`.
+    pub fn audit_row(&self, seq: Option<i64>, offer_id: Option<&str>) -> Result<Option<AuditRow>> {
+        let rows = self.audit()?;
+        Ok(match (seq, offer_id) {
+            (Some(n), _) => rows.into_iter().find(|r| r.seq == n),
+            (None, Some(o)) => rows.into_iter().rev().find(|r| r.offer_id == o),
+            (None, None) => None,
+        })
     }
 
     /// Stores a nonce; `false` when too many are outstanding (expired ones are purged
@@ -442,7 +764,7 @@ impl Store {
     pub fn audit(&self) -> Result<Vec<AuditRow>> {
         let mut stmt = self.conn.prepare(
             "SELECT offer_id, configuration_id, holder_thumbprint, holder_kid, status_uri,
-                    status_index, credential_digest, anchor_index, issued_at
+                    status_index, credential_digest, anchor_index, issued_at, seq
              FROM audit ORDER BY seq",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -458,6 +780,7 @@ impl Store {
                     .get::<_, Option<i64>>(7)?
                     .and_then(|i| u64::try_from(i).ok()),
                 issued_at: r.get(8)?,
+                seq: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
@@ -467,8 +790,10 @@ impl Store {
     pub fn pending(&self, now: i64) -> Result<Vec<OfferSummary>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, configuration_id, state, created_at, expires_at, attempts FROM offers
-             WHERE state IN ('open', 'redeemed', 'issuing')
-               AND (expires_at > ?1 OR (state != 'open' AND token_expires_at > ?1))
+             WHERE (state IN ('open', 'redeemed', 'issuing')
+                    AND (expires_at > ?1 OR (state != 'open' AND token_expires_at > ?1)))
+                OR (state = 'deferred' AND id IN
+                    (SELECT offer_id FROM transactions WHERE state = 'pending' AND expires_at > ?1))
              ORDER BY created_at, id",
         )?;
         let rows = stmt.query_map([now], |r| {
@@ -519,6 +844,50 @@ impl Store {
             .optional()?
             .unwrap_or(false))
     }
+}
+
+fn insert_audit(conn: &Connection, row: &AuditRow) -> Result<()> {
+    conn.execute(
+        "INSERT INTO audit (offer_id, configuration_id, holder_thumbprint, holder_kid,
+                            status_uri, status_index, credential_digest, anchor_index,
+                            issued_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            row.offer_id,
+            row.configuration_id,
+            row.holder_thumbprint,
+            row.holder_kid,
+            row.status_uri,
+            i64::try_from(row.status_index).unwrap_or(i64::MAX),
+            row.credential_digest,
+            row.anchor_index.and_then(|i| i64::try_from(i).ok()),
+            row.issued_at
+        ],
+    )?;
+    Ok(())
+}
+
+fn insert_notification(conn: &Connection, offer_id: &str, n: &Notification) -> Result<()> {
+    conn.execute(
+        "INSERT INTO notifications (id_hash, offer_id, token_hash, expires_at)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![n.id_hash, offer_id, n.token_hash, n.expires_at],
+    )?;
+    Ok(())
+}
+
+fn insert_event(
+    conn: &Connection,
+    offer_id: &str,
+    event: &str,
+    detail: Option<&str>,
+    at: i64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO events (offer_id, event, detail, at) VALUES (?1, ?2, ?3, ?4)",
+        params![offer_id, event, detail, at],
+    )?;
+    Ok(())
 }
 
 /// Constant-time equality of two digests.

@@ -6,7 +6,7 @@ use crate::service::{Issuer, IssuerConfig, OfferRequest};
 use crate::store::Store;
 use civitas_crypto::{Algorithm, SeededRng, SigningKey};
 use civitas_exchange::openid4vci::{
-    ErrorCode, OfferRef, ProofKey, TokenRequest, build_proof, parse_offer_url,
+    CredentialResponse, ErrorCode, OfferRef, ProofKey, TokenRequest, build_proof, parse_offer_url,
 };
 use civitas_ledger::{
     AccreditationRecord, Entry, Hash, LedgerInfo, LedgerReader, LedgerWriter, Receipt, Result,
@@ -131,6 +131,17 @@ impl Fixture {
 
     /// An offer for a PID: (code, PIN).
     fn offer(&self, pin: bool, expires_in: i64) -> (String, Option<String>) {
+        let (code, pin, _) = self.offer_with(pin, expires_in, false);
+        (code, pin)
+    }
+
+    /// An offer for a PID, maybe deferred: (code, PIN, offer id).
+    fn offer_with(
+        &self,
+        pin: bool,
+        expires_in: i64,
+        deferred: bool,
+    ) -> (String, Option<String>, String) {
         let claims: Map<String, Value> = serde_json::from_value(json!({
             "given_name": "Mei", "family_name": "Lin", "birthdate": "1990-05-01",
             "personal_number": "A123456789"
@@ -144,13 +155,55 @@ impl Fixture {
                 claims,
                 expires_in,
                 pin,
+                deferred,
             })
             .unwrap();
         let OfferRef::ByValue(offer) = parse_offer_url(&created.offer_uri).unwrap() else {
             panic!()
         };
         let code = offer.pre_authorized().unwrap().pre_authorized_code.clone();
-        (code, created.tx_code)
+        (code, created.tx_code, created.offer_id)
+    }
+
+    fn deferred(
+        &self,
+        token: &str,
+        transaction_id: &str,
+    ) -> std::result::Result<CredentialResponse, ErrorCode> {
+        let body = json!({"transaction_id": transaction_id});
+        self.issuer
+            .deferred_credential(
+                Some(&format!("Bearer {token}")),
+                body.to_string().as_bytes(),
+            )
+            .map_err(|r| r.code)
+    }
+
+    fn notify(&self, token: &str, body: Value) -> std::result::Result<(), ErrorCode> {
+        self.issuer
+            .notification(
+                Some(&format!("Bearer {token}")),
+                body.to_string().as_bytes(),
+            )
+            .map_err(|r| r.code)
+    }
+
+    /// A deferred offer redeemed and requested: (token, transaction id, offer id).
+    fn deferred_request(&self) -> (String, String, String) {
+        let (code, pin, offer_id) = self.offer_with(true, 600, true);
+        let token = self.token(&code, pin.as_deref()).unwrap();
+        let body = json!({"credential_configuration_id": "pid",
+                          "proofs": {"jwt": [self.proof(&holder(), Some(&self.nonce()), self.now())]}});
+        let r = self
+            .issuer
+            .credential(
+                Some(&format!("Bearer {token}")),
+                body.to_string().as_bytes(),
+            )
+            .unwrap();
+        assert!(r.is_deferred());
+        assert!(r.credentials.is_none() && r.notification_id.is_none());
+        (token, r.transaction_id.unwrap(), offer_id)
     }
 
     fn token(&self, code: &str, pin: Option<&str>) -> std::result::Result<String, ErrorCode> {
@@ -375,6 +428,7 @@ fn one_token_serves_one_credential_request_at_a_time() {
             claims: "{}".into(),
             created_at: 0,
             expires_at: 100,
+            deferred: false,
         })
         .unwrap();
     let th = secret_hash("token", "t");
@@ -397,5 +451,138 @@ fn one_token_serves_one_credential_request_at_a_time() {
     assert_eq!(
         store.redeem("x", None, 3, &th, 50, 5).unwrap(),
         Redeem::Unknown
+    );
+}
+
+#[test]
+fn deferred_issuance_waits_for_approval_and_is_fetched_once() {
+    let f = Fixture::new();
+    let (token, tx, offer_id) = f.deferred_request();
+    // Nothing signed yet; the pending list says so.
+    assert!(f.issuer.audit().unwrap().is_empty());
+    let pending = f.issuer.pending().unwrap();
+    assert_eq!(pending[0].state, "deferred");
+    // Before approval: 202 again, same transaction id and an interval.
+    let r = f.deferred(&token, &tx).unwrap();
+    assert_eq!(r.transaction_id.as_deref(), Some(tx.as_str()));
+    assert!(r.interval.unwrap() > 0);
+    // Another token or an unknown id.
+    assert_eq!(
+        f.deferred("other", &tx).unwrap_err(),
+        ErrorCode::InvalidToken
+    );
+    assert_eq!(
+        f.deferred(&token, "nope").unwrap_err(),
+        ErrorCode::InvalidTransactionId
+    );
+    let row = f.issuer.approve(&offer_id, None).unwrap();
+    assert_eq!(row.offer_id, offer_id);
+    assert!(!f.issuer.holds_claims(&offer_id).unwrap());
+    assert!(f.issuer.approve(&offer_id, None).is_err());
+    let r = f.deferred(&token, &tx).unwrap();
+    assert!(!r.is_deferred());
+    assert!(r.sd_jwts().unwrap()[0].contains('~'));
+    let nid = r.notification_id.unwrap();
+    assert_eq!(
+        f.deferred(&token, &tx).unwrap_err(),
+        ErrorCode::InvalidTransactionId
+    );
+    f.notify(
+        &token,
+        json!({"notification_id": nid, "event": "credential_accepted"}),
+    )
+    .unwrap();
+    let events = f.issuer.events().unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.event.as_str()).collect::<Vec<_>>(),
+        ["approved", "credential_accepted"]
+    );
+}
+
+#[test]
+fn rejected_deferred_is_denied_once_and_transactions_expire() {
+    let f = Fixture::new();
+    let (token, tx, offer_id) = f.deferred_request();
+    f.issuer.reject(&offer_id).unwrap();
+    assert!(f.issuer.approve(&offer_id, None).is_err());
+    assert_eq!(
+        f.deferred(&token, &tx).unwrap_err(),
+        ErrorCode::CredentialRequestDenied
+    );
+    assert_eq!(
+        f.deferred(&token, &tx).unwrap_err(),
+        ErrorCode::InvalidTransactionId
+    );
+    let (token, tx, offer_id) = f.deferred_request();
+    f.advance(14 * 86_400);
+    assert_eq!(
+        f.deferred(&token, &tx).unwrap_err(),
+        ErrorCode::InvalidTransactionId
+    );
+    assert!(f.issuer.approve(&offer_id, None).is_err());
+}
+
+#[test]
+fn approval_claims_are_checked_against_the_type() {
+    let f = Fixture::new();
+    let (_, _, offer_id) = f.deferred_request();
+    let bad: Map<String, Value> = serde_json::from_value(json!({"blood_type": 7})).unwrap();
+    assert!(f.issuer.approve(&offer_id, Some(bad)).is_err());
+    assert!(f.issuer.approve(&offer_id, None).is_ok());
+}
+
+#[test]
+fn notification_refusals() {
+    let f = Fixture::new();
+    let (code, pin) = f.offer(true, 600);
+    let token = f.token(&code, pin.as_deref()).unwrap();
+    let body = json!({"credential_configuration_id": "pid",
+                      "proofs": {"jwt": [f.proof(&holder(), Some(&f.nonce()), f.now())]}});
+    let r = f
+        .issuer
+        .credential(
+            Some(&format!("Bearer {token}")),
+            body.to_string().as_bytes(),
+        )
+        .unwrap();
+    let nid = r.notification_id.unwrap();
+    assert_eq!(
+        f.notify(
+            &token,
+            json!({"notification_id": "unknown", "event": "credential_accepted"})
+        ),
+        Err(ErrorCode::InvalidNotificationId)
+    );
+    assert_eq!(
+        f.notify(
+            &token,
+            json!({"notification_id": nid, "event": "credential_eaten"})
+        ),
+        Err(ErrorCode::InvalidNotificationRequest)
+    );
+    assert_eq!(
+        f.notify(
+            "wrong",
+            json!({"notification_id": nid, "event": "credential_accepted"})
+        ),
+        Err(ErrorCode::InvalidToken)
+    );
+    assert_eq!(
+        f.issuer.notification(None, b"{}").unwrap_err().code,
+        ErrorCode::InvalidToken
+    );
+    f.notify(
+        &token,
+        json!({"notification_id": nid, "event": "credential_deleted",
+                            "event_description": "user removed it"}),
+    )
+    .unwrap();
+    f.advance(86_400);
+    assert_eq!(
+        f.notify(
+            &token,
+            json!({"notification_id": nid, "event": "credential_accepted"})
+        ),
+        Err(ErrorCode::InvalidNotificationId)
     );
 }

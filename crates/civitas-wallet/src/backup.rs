@@ -296,6 +296,7 @@ impl Wallet {
                     compact: c.compact.clone(),
                     received: c.received,
                     digest: c.digest.clone(),
+                    notification: None,
                 };
                 w.put(
                     Kind::Credential,

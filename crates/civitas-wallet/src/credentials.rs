@@ -252,13 +252,17 @@ impl Wallet {
     }
 
     /// [`Wallet::receive`], with `check` run on the verified credential and its
-    /// accreditation before anything is stored: an error refuses it; `Some(url)` records
-    /// it as obtained over OpenID4VCI from the Credential Issuer at `url`.
+    /// accreditation before anything is stored: an error refuses it; `Some(via)` records
+    /// it as obtained over OpenID4VCI (and, for a deferred one, removes its pending
+    /// record in the same transaction).
     pub(crate) fn receive_with(
         &mut self,
         input: &str,
         now: i64,
-        check: impl FnOnce(&civitas_credential::Verified, &Accreditation) -> Result<Option<String>>,
+        check: impl FnOnce(
+            &civitas_credential::Verified,
+            &Accreditation,
+        ) -> Result<Option<crate::openid4vci::Via>>,
     ) -> Result<Received> {
         self.session(now)?;
         let text = decode_input(input)?;
@@ -303,19 +307,30 @@ impl Wallet {
         let accreditation = self.accreditation(&verified.issuer, &verified.vct, now)?;
         let via = check(&verified, &accreditation)?;
         let id = self.new_id("c:")?;
+        let (notification, pending) = match &via {
+            Some(v) => (v.notification.clone(), v.pending.clone()),
+            None => (None, None),
+        };
         let stored = StoredCredential {
             compact,
             received: now,
             digest,
+            notification,
         };
         let bytes = to_bytes(&stored)?;
         let short = id.strip_prefix("c:").unwrap_or(&id).to_string();
         let event = match via {
-            Some(credential_issuer) => Event::Issued {
+            Some(v) if v.pending.is_some() => Event::IssuedDeferred {
                 credential: short.clone(),
                 vct: verified.vct.clone(),
                 issuer: verified.issuer.clone(),
-                credential_issuer,
+                credential_issuer: v.credential_issuer,
+            },
+            Some(v) => Event::Issued {
+                credential: short.clone(),
+                vct: verified.vct.clone(),
+                issuer: verified.issuer.clone(),
+                credential_issuer: v.credential_issuer,
             },
             None => Event::Received {
                 credential: short.clone(),
@@ -324,6 +339,11 @@ impl Wallet {
             },
         };
         self.write(now, |w, state| {
+            if let Some(p) = &pending
+                && !w.delete(p)?
+            {
+                return Err(Error::Storage("the pending issuance is gone".into()));
+            }
             w.put(Kind::Credential, &id, &bytes)?;
             state.credentials += 1;
             append_history(w, state, event, now)?;

@@ -66,6 +66,48 @@ pub enum Event {
         /// The claim names (paths) disclosed; never their values.
         claims: Vec<String>,
     },
+    /// An issuer will deliver a credential later (OpenID4VCI deferred issuance); the
+    /// wallet keeps a pending record and asks again (`fetch_deferred`).
+    Pending {
+        /// The pending record's id.
+        pending: String,
+        /// The type expected.
+        vct: String,
+        /// The Credential Issuer (its URL).
+        credential_issuer: String,
+    },
+    /// A deferred credential arrived, was checked and stored.
+    IssuedDeferred {
+        /// The wallet's id of the credential.
+        credential: String,
+        /// Its type.
+        vct: String,
+        /// Its issuer (the DID that signed it).
+        issuer: String,
+        /// The Credential Issuer it came from (its URL).
+        credential_issuer: String,
+    },
+    /// A deferred issuance ended without a credential: the issuer refused it, it
+    /// expired, or the wallet refused what came.
+    PendingEnded {
+        /// The pending record's id.
+        pending: String,
+        /// The type expected.
+        vct: String,
+        /// The Credential Issuer (its URL).
+        credential_issuer: String,
+        /// Why: the OAuth code or the wallet's own.
+        code: String,
+    },
+    /// A notification to an issuer (OpenID4VCI §11) could not be delivered.
+    NotificationFailed {
+        /// `credential_accepted`, `credential_deleted` or `credential_failure`.
+        notification: String,
+        /// The Credential Issuer (its URL).
+        credential_issuer: String,
+        /// Why: the code.
+        code: String,
+    },
     /// A credential was deleted.
     Deleted {
         /// The wallet's id of the credential.
@@ -136,6 +178,37 @@ impl Event {
                 },
                 type_name(vct)
             ),
+            Event::Pending {
+                pending,
+                vct,
+                credential_issuer,
+            } => format!(
+                "pending {} from {credential_issuer} ({pending}): the issuer will deliver it later",
+                type_name(vct)
+            ),
+            Event::IssuedDeferred {
+                credential,
+                vct,
+                issuer,
+                credential_issuer,
+            } => format!(
+                "received {} ({credential}) from {issuer} over OpenID4VCI ({credential_issuer}) (deferred)",
+                type_name(vct)
+            ),
+            Event::PendingEnded {
+                pending,
+                vct,
+                credential_issuer,
+                code,
+            } => format!(
+                "pending {} from {credential_issuer} ({pending}) refused: {code}",
+                type_name(vct)
+            ),
+            Event::NotificationFailed {
+                notification,
+                credential_issuer,
+                code,
+            } => format!("could not notify {credential_issuer} of {notification}: {code}"),
             Event::Deleted { credential, vct } => {
                 format!("deleted {} ({credential})", type_name(vct))
             }

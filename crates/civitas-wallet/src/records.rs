@@ -55,6 +55,10 @@ pub(crate) struct StoredCredential {
     pub(crate) received: i64,
     /// SHA-256 (hex) of `compact`, to refuse duplicates.
     pub(crate) digest: String,
+    /// Where to tell the issuer that it was deleted (OpenID4VCI §11), if it came with a
+    /// `notification_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) notification: Option<crate::openid4vci::StoredNotification>,
 }
 
 /// Settings.

@@ -6,6 +6,7 @@
 
 pub(crate) mod credentials;
 pub(crate) mod history;
+pub(crate) mod offer;
 pub(crate) mod onboarding;
 pub(crate) mod present;
 pub(crate) mod security;

@@ -71,6 +71,8 @@ pub(crate) async fn create_wallet(
                 &InitOptions::default(),
                 now(),
             )?;
+            let mut wallet = wallet;
+            wallet.trust_roots(inner.paths.roots.clone());
             inner.wallet = Some(wallet);
             inner.open_error = None;
             inner.recovery = Some(init.recovery);
@@ -166,6 +168,8 @@ pub(crate) async fn restore_wallet(
                 &InitOptions::default(),
                 now(),
             )?;
+            let mut wallet = wallet;
+            wallet.trust_roots(inner.paths.roots.clone());
             inner.wallet = Some(wallet);
             inner.open_error = None;
             Ok(report)

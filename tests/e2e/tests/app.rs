@@ -11,6 +11,10 @@
 //! 6. the history shows the entry (claim names, not values);
 //! 7. lock; a wrong passphrase shows its error; the right one unlocks.
 //!
+//! A second story: receiving from an issuer (`civitas issuer serve`, OpenID4VCI with
+//! a PIN): the offer link pasted, the offer screen (who offers what), a wrong PIN
+//! refused in plain words, the right one, the PID in the list.
+//!
 //! Every screen is saved under `docs/screenshots/`.
 //!
 //! Binaries: the test uses `civitas-app` and `civitas` from the target directory it
@@ -36,6 +40,10 @@ use std::time::{Duration, Instant};
 
 const PASSPHRASE: &str = "correct horse battery staple";
 const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One story at a time: two apps, drivers and displays at once on a small machine
+/// make the WebDriver clicks race the re-renders.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// `target/debug` (or wherever this test executable was built).
 fn target_dir() -> PathBuf {
@@ -132,6 +140,8 @@ fn tauri_driver() -> PathBuf {
 struct World {
     dir: tempfile::TempDir,
     display: String,
+    /// `CIVITAS_TRUSTED_ROOTS` for the app (empty: none).
+    roots: String,
 }
 
 impl World {
@@ -142,6 +152,7 @@ impl World {
             ("XDG_CONFIG_HOME", d.join("config")),
             ("XDG_CACHE_HOME", d.join("cache")),
             ("CIVITAS_LEDGER", d.join("ledger.db")),
+            ("CIVITAS_TRUSTED_ROOTS", PathBuf::from(&self.roots)),
         ]
     }
 
@@ -326,12 +337,14 @@ fn counter_request(world: &World) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display stack: Xvfb, tauri-driver and WebKitWebDriver; scripts/test installs them and runs it with --ignored"]
 async fn citizen_story_in_a_real_window() {
+    let _one = ONE_AT_A_TIME.lock().await;
     let app = binary("CIVITAS_APP_BIN", "civitas-app");
     let started = Instant::now();
     let (_xvfb, display) = start_xvfb();
     let world = World {
         dir: tempfile::tempdir().unwrap(),
         display,
+        roots: String::new(),
     };
     let (_driver, port) = start_driver(&world);
     let ui = Ui {
@@ -639,4 +652,274 @@ async fn citizen_story_in_a_real_window() {
         first_screen,
         started.elapsed()
     );
+}
+
+/// Onboarding without the screenshots: a wallet, its recovery words typed back.
+async fn onboard(ui: &Ui) {
+    ui.find("#screen-welcome").await;
+    ui.click("#create-start").await;
+    ui.type_in("#passphrase", PASSPHRASE).await;
+    ui.type_in("#passphrase-repeat", PASSPHRASE).await;
+    ui.click("#create-submit").await;
+    ui.find("#kit-words").await;
+    let mut words = Vec::new();
+    for e in ui.c.find_all(Locator::Css("#kit-words .w")).await.unwrap() {
+        words.push(e.text().await.unwrap());
+    }
+    ui.click("#kit-written").await;
+    ui.click("#kit-continue").await;
+    ui.type_in("#check-word-3", &words[2]).await;
+    ui.type_in("#check-word-11", &words[10]).await;
+    ui.type_in("#check-word-20", &words[19]).await;
+    ui.click("#kit-confirm").await;
+    ui.find("#screen-home").await;
+    ui.wait_text("#did", "did:webvh:").await;
+}
+
+/// A did:webvh made by `civitas did create` on the world's ledger (a minute in the
+/// past, so that accreditations made now come after it).
+fn did_create(world: &World, path: &str, keys: &Path) -> String {
+    let earlier = (std::time::SystemTime::now() - Duration::from_secs(60))
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let at = chrono_like(earlier);
+    let ledger = world.dir.path().join("ledger.db");
+    let out = world.civitas(&[
+        "did",
+        "create",
+        "--path",
+        path,
+        "--keys",
+        keys.to_str().unwrap(),
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--at",
+        &at,
+    ]);
+    assert!(out.status.success(), "civitas did create: {out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+/// Unix seconds as RFC 3339 (UTC), without a date crate.
+fn chrono_like(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap();
+    let rem = secs % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// `civitas issuer serve` on a free port: the child (stopped on drop) and its
+/// credential_issuer URL (first stdout line `issuer <URL> on http://ADDR`).
+fn issuer_serve(world: &World, keys: &Path, db: &Path) -> (Guard, String) {
+    let port = free_port();
+    let ledger = world.dir.path().join("ledger.db");
+    let mut child = Command::new(binary("CIVITAS_BIN", "civitas"))
+        .args(["issuer", "serve", "--keys"])
+        .arg(keys)
+        .arg("--ledger")
+        .arg(&ledger)
+        .arg("--db")
+        .arg(db)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args([
+            "--name",
+            "en-US=Taipei City Hall",
+            "--name",
+            "zh-TW=臺北市政府",
+        ])
+        .envs(world.envs())
+        .current_dir(world.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    std::thread::spawn(move || lines.for_each(drop));
+    let guard = Guard(child);
+    let url = first
+        .strip_prefix("issuer ")
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("civitas issuer serve printed {first:?}"))
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "civitas issuer serve did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (guard, url)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display stack: Xvfb, tauri-driver and WebKitWebDriver; scripts/test installs them and runs it with --ignored"]
+async fn citizen_receives_a_pid_from_city_hall_over_openid4vci() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = binary("CIVITAS_APP_BIN", "civitas-app");
+    let (_xvfb, display) = start_xvfb();
+    let mut world = World {
+        dir: tempfile::tempdir().unwrap(),
+        display,
+        roots: String::new(),
+    };
+    let dir = world.dir.path().to_path_buf();
+
+    // The city's root accredits City Hall for the PID on the ledger; the app trusts
+    // the root (a city's deployment sets CIVITAS_TRUSTED_ROOTS).
+    let root_keys = dir.join("root-keys");
+    let hall_keys = dir.join("hall-keys");
+    let root = did_create(&world, "root", &root_keys);
+    let hall = did_create(&world, "city-hall", &hall_keys);
+    let ledger = dir.join("ledger.db");
+    for args in [
+        vec!["--root", "--vct", "pid", "--name", "City of Taipei"],
+        vec!["--subject", &hall, "--vct", "pid", "--name", "City Hall"],
+    ] {
+        let mut a = vec![
+            "accredit",
+            "--keys",
+            root_keys.to_str().unwrap(),
+            "--ledger",
+            ledger.to_str().unwrap(),
+        ];
+        a.extend(args);
+        let out = world.civitas(&a);
+        assert!(out.status.success(), "civitas accredit: {out:?}");
+    }
+    world.roots = root.clone();
+    let db = dir.join("issuer.db");
+    let (_issuer, issuer_url) = issuer_serve(&world, &hall_keys, &db);
+
+    let (_driver, port) = start_driver(&world);
+    let ui = Ui {
+        c: connect(port, &app).await,
+        shots: repo_root().join("docs/screenshots"),
+    };
+    onboard(&ui).await;
+
+    // The clerk makes the offer.
+    std::fs::write(
+        dir.join("pid.json"),
+        json!({
+            "given_name": "Mei-Ling", "family_name": "Chen", "birthdate": "1958-03-14",
+            "age_over_18": true, "age_over_65": true, "nationality": "TW",
+            "address": {"street_address": "1 Shifu Road", "locality": "Taipei", "postal_code": "110"},
+            "personal_number": "A123456789"
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let out = world.civitas(&[
+        "issuer",
+        "offer",
+        "--db",
+        db.to_str().unwrap(),
+        "--type",
+        "pid",
+        "--claims",
+        "pid.json",
+        "--json",
+    ]);
+    assert!(out.status.success(), "civitas issuer offer: {out:?}");
+    let offer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uri = offer["offer_uri"].as_str().unwrap();
+    let pin = offer["tx_code"].as_str().unwrap();
+    assert!(uri.starts_with("openid-credential-offer://"), "{uri}");
+
+    // Paste the link: the offer screen shows who offers what; nothing sent yet.
+    ui.nav("receive", "#screen-receive").await;
+    ui.set_value("#offer-uri", uri).await;
+    ui.shot("18-receive-offer-link").await;
+    ui.click("#offer-open").await;
+    ui.wait_text("#offer-issuer", "Taipei City Hall").await;
+    assert_eq!(ui.text("#offer-url").await, issuer_url);
+    ui.wait_text("#offer-type", "Personal ID").await;
+    let label = ui.text("label[for='offer-pin']").await;
+    assert!(label.contains('6'), "{label}");
+    // The focus is on the heading (a screen reader starts there).
+    let focused =
+        ui.c.execute("return document.activeElement.textContent;", vec![])
+            .await
+            .unwrap();
+    assert_eq!(focused, json!("A credential is offered to you"));
+    ui.shot("19-offer").await;
+
+    // A wrong PIN: refused in plain words, the citizen stays on the offer.
+    let wrong = if pin == "000000" { "111111" } else { "000000" };
+    ui.type_in("#offer-pin", wrong).await;
+    ui.click("#offer-accept").await;
+    let alert = ui.wait_text("#error", "The PIN is not right").await;
+    assert!(!alert.contains(wrong) && !alert.contains(pin), "{alert}");
+    ui.find("#offer").await;
+    ui.shot("20-offer-wrong-pin").await;
+
+    // The right PIN: stored, with who accredited City Hall.
+    ui.type_in("#offer-pin", pin).await;
+    ui.click("#offer-accept").await;
+    ui.wait_text("#offer-result-text", "Kept in your wallet: Personal ID")
+        .await;
+    ui.wait_text("#offer-accreditation", "City Hall").await;
+    ui.shot("21-offer-received").await;
+    ui.click("#offer-see-credentials").await;
+    ui.wait_text("#credential-list", "Personal ID").await;
+
+    // In Traditional Chinese, the offer names the issuer as its metadata does.
+    ui.nav("settings", "#screen-settings").await;
+    ui.find("#locale")
+        .await
+        .select_by_value("zh-TW")
+        .await
+        .unwrap();
+    ui.click("#settings-save").await;
+    ui.wait_text("#notice", "設定已儲存").await;
+    let out = world.civitas(&[
+        "issuer",
+        "offer",
+        "--db",
+        db.to_str().unwrap(),
+        "--type",
+        "pid",
+        "--claims",
+        "pid.json",
+        "--json",
+    ]);
+    assert!(out.status.success(), "civitas issuer offer: {out:?}");
+    let offer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    ui.nav("receive", "#screen-receive").await;
+    ui.set_value("#offer-uri", offer["offer_uri"].as_str().unwrap())
+        .await;
+    ui.click("#offer-open").await;
+    ui.wait_text("#offer-issuer", "臺北市政府").await;
+    let label = ui.text("label[for='offer-pin']").await;
+    assert!(label.contains("6 位數字"), "{label}");
+    ui.shot("22-offer-zh-TW").await;
+    let history = world.civitas(&["issuer", "pending", "--db", db.to_str().unwrap()]);
+    eprintln!(
+        "e2e (OpenID4VCI): issuer {issuer_url}; pending after: {}",
+        String::from_utf8_lossy(&history.stdout).trim()
+    );
+    ui.c.close().await.unwrap();
 }

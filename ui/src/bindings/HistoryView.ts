@@ -86,7 +86,63 @@ nonce: string,
 /**
  * The claim names (paths) disclosed; never their values.
  */
-claims: Array<string>, } | { "event": "deleted", 
+claims: Array<string>, } | { "event": "pending", 
+/**
+ * The pending record's id.
+ */
+pending: string, 
+/**
+ * The type expected.
+ */
+vct: string, 
+/**
+ * The Credential Issuer (its URL).
+ */
+credential_issuer: string, } | { "event": "issued-deferred", 
+/**
+ * The wallet's id of the credential.
+ */
+credential: string, 
+/**
+ * Its type.
+ */
+vct: string, 
+/**
+ * Its issuer (the DID that signed it).
+ */
+issuer: string, 
+/**
+ * The Credential Issuer it came from (its URL).
+ */
+credential_issuer: string, } | { "event": "pending-ended", 
+/**
+ * The pending record's id.
+ */
+pending: string, 
+/**
+ * The type expected.
+ */
+vct: string, 
+/**
+ * The Credential Issuer (its URL).
+ */
+credential_issuer: string, 
+/**
+ * Why: the OAuth code or the wallet's own.
+ */
+code: string, } | { "event": "notification-failed", 
+/**
+ * `credential_accepted`, `credential_deleted` or `credential_failure`.
+ */
+notification: string, 
+/**
+ * The Credential Issuer (its URL).
+ */
+credential_issuer: string, 
+/**
+ * Why: the code.
+ */
+code: string, } | { "event": "deleted", 
 /**
  * The wallet's id of the credential.
  */

@@ -1,24 +1,40 @@
-// Receive: the demo issuer's credentials, a credential pasted, dropped or read from a
-// QR picture, and this device's holder key (for an issuer).
+// Receive: the demo issuer's credentials, an issuer's offer (openid-credential-offer://,
+// pasted or from a QR picture; screens/offer.ts shows it), a credential pasted, dropped
+// or read from a QR picture, and this device's holder key (for an issuer).
 import { html, type TemplateResult } from "lit";
 import { live } from "lit/directives/live.js";
+import { isOfferLink } from "../offer";
 import { ScreenElement, fileOf, onSubmit, valueOf } from "./screen";
 
 export class ReceiveScreen extends ScreenElement {
   static properties = {
     text: { state: true },
+    offer: { state: true },
   };
 
   /** The credential pasted. */
   declare text: string;
+  /** The issuer's offer link pasted. */
+  declare offer: string;
 
   constructor() {
     super();
     this.text = "";
+    this.offer = "";
   }
 
   private async receiveText(text: string): Promise<void> {
+    // An offer link pasted where a credential goes is an offer all the same.
+    if (isOfferLink(text)) {
+      if (await this.store.previewOffer(text)) this.text = "";
+      return;
+    }
     if (await this.store.receiveText(text)) this.text = "";
+  }
+
+  private async openOffer(offer: string | File | undefined): Promise<void> {
+    if (!offer) return;
+    if (await this.store.previewOffer(offer)) this.offer = "";
   }
 
   private async receiveFile(file: File | undefined): Promise<void> {
@@ -35,6 +51,23 @@ export class ReceiveScreen extends ScreenElement {
         <h2>${this.tr("receive.demo")}</h2>
         <p>${this.tr("receive.demo_body")}</p>
         <button id="demo-credentials" class="primary" ?disabled=${busy} @click=${() => this.store.demo()}>${this.tr("receive.demo")}</button>
+      </section>
+      <section class="panel" id="receive-offer-panel">
+        <h2>${this.tr("receive.offer")}</h2>
+        <p>${this.tr("receive.offer_body")}</p>
+        <form @submit=${onSubmit(() => this.openOffer(this.offer))}>
+          <div class="field">
+            <label for="offer-uri">${this.tr("receive.offer_label")}</label>
+            <textarea id="offer-uri" rows="3" spellcheck="false" required
+              .value=${live(this.offer)} @input=${(e: Event) => { this.offer = valueOf(e); }}></textarea>
+          </div>
+          <div class="actions">
+            <button id="offer-open" class="primary" type="submit" ?disabled=${busy}>${this.tr("receive.offer_open")}</button>
+            <input id="offer-image" class="file-input" type="file" accept="image/png,image/jpeg"
+              @change=${(e: Event) => this.openOffer(fileOf(e))} />
+            <label class="button secondary" for="offer-image">${this.tr("receive.offer_image")}</label>
+          </div>
+        </form>
       </section>
       <section class="panel drop" @dragover=${(e: DragEvent) => e.preventDefault()}
         @drop=${(e: DragEvent) => { e.preventDefault(); void this.receiveFile(e.dataTransfer?.files[0]); }}>

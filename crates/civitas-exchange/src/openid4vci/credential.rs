@@ -189,6 +189,21 @@ impl CredentialResponse {
         }
     }
 
+    /// A deferred response (HTTP 202): the `transaction_id` and the seconds to wait.
+    pub fn deferred(transaction_id: String, interval: u64) -> Self {
+        CredentialResponse {
+            credentials: None,
+            transaction_id: Some(transaction_id),
+            interval: Some(interval),
+            notification_id: None,
+        }
+    }
+
+    /// Whether this is a deferred (202) response.
+    pub fn is_deferred(&self) -> bool {
+        self.transaction_id.is_some()
+    }
+
     /// Parses a response body (at most 4 MiB): exactly one of a non-empty
     /// `credentials` array and a `transaction_id` (with `interval`).
     pub fn from_json(body: &[u8]) -> Result<Self> {

@@ -29,17 +29,22 @@ pub enum ErrorCode {
     InvalidNonce,
     /// OpenID4VCI §8.3.1.2: the request was understood and refused.
     CredentialRequestDenied,
-    /// OpenID4VCI §9.3: the deferred Credential is not ready yet.
+    /// Drafts before 1.0 only: the deferred Credential is not ready yet (1.0 final
+    /// answers 202 with `transaction_id` and `interval` instead; kept for parsing).
     IssuancePending,
     /// OpenID4VCI §9.3: the `transaction_id` is unknown or expired.
     InvalidTransactionId,
+    /// OpenID4VCI §11.3: the `notification_id` is unknown.
+    InvalidNotificationId,
+    /// OpenID4VCI §11.3: the notification request is malformed (an unknown `event`).
+    InvalidNotificationRequest,
     /// RFC 6749 §5.2 (as a server-side failure): the server could not answer.
     ServerError,
 }
 
 impl ErrorCode {
     /// Every code, for parsing.
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::InvalidRequest,
         ErrorCode::InvalidClient,
         ErrorCode::InvalidGrant,
@@ -53,6 +58,8 @@ impl ErrorCode {
         ErrorCode::CredentialRequestDenied,
         ErrorCode::IssuancePending,
         ErrorCode::InvalidTransactionId,
+        ErrorCode::InvalidNotificationId,
+        ErrorCode::InvalidNotificationRequest,
         ErrorCode::ServerError,
     ];
 
@@ -72,6 +79,8 @@ impl ErrorCode {
             ErrorCode::CredentialRequestDenied => "credential_request_denied",
             ErrorCode::IssuancePending => "issuance_pending",
             ErrorCode::InvalidTransactionId => "invalid_transaction_id",
+            ErrorCode::InvalidNotificationId => "invalid_notification_id",
+            ErrorCode::InvalidNotificationRequest => "invalid_notification_request",
             ErrorCode::ServerError => "server_error",
         }
     }

@@ -17,10 +17,12 @@
 //!
 //! Supported: the Pre-Authorized Code Flow with a Transaction Code, offers by value
 //! and by reference, the Nonce Endpoint, `dc+sd-jwt` credentials, JWT key proofs with
-//! `jwk` or a DID URL `kid`. Types for deferred issuance (`transaction_id`) are here;
-//! the Authorization Code Flow, notification and encryption come later.
+//! `jwk` or a DID URL `kid`, deferred issuance (`POST /deferred_credential` with a
+//! `transaction_id`: 202 with `interval` while pending) and the Notification Endpoint.
+//! The Authorization Code Flow and encryption come later.
 
 mod credential;
+mod deferred;
 mod error;
 pub mod form;
 mod metadata;
@@ -31,6 +33,10 @@ mod token;
 pub use credential::{
     CredentialRequest, CredentialResponse, IssuedCredential, MAX_PROOF_LEN, MAX_PROOFS,
     NonceResponse, Requested,
+};
+pub use deferred::{
+    DeferredCredentialRequest, MAX_EVENT_DESCRIPTION, MAX_ID_LEN, NotificationError,
+    NotificationEvent, NotificationRequest,
 };
 pub use error::{Error, ErrorCode, OAuthError, Result};
 pub use metadata::{

@@ -31,13 +31,26 @@
 //! stored on any failure. The PIN, the pre-authorized code and the access token never
 //! appear in an error or a log.
 //!
-//! Not in this slice (the types are ready for them): deferred issuance (a `202` with
-//! a `transaction_id` is refused as `issuance_deferred`, nothing stored), the
-//! notification endpoint, the Authorization Code Flow, several configurations in one
-//! offer (the first is obtained).
+//! A `202` with a `transaction_id` (deferred issuance, §9) gives
+//! [`Accepted::Pending`]: a sealed pending record that [`Wallet::fetch_deferred`]
+//! later turns into a credential, with the same checks; the issuer is notified (§11)
+//! when a credential is stored, refused or deleted ([`Wallet::delete_notifying`]).
+//! Deferred issuance: a still-pending answer reschedules by the issuer's `interval`;
+//! `invalid_transaction_id`, `credential_request_denied`, `invalid_token`,
+//! `invalid_credential_request` or 30 days passing end it (history with the
+//! code); a network or server failure keeps it. Notifications are best effort: a
+//! failure is recorded in the history and never undoes the store or the delete.
+//!
+//! Not yet: the Authorization Code Flow, several configurations in one offer (the
+//! first is obtained).
 
+mod deferred;
 mod transport;
 
+pub(crate) use deferred::StoredNotification;
+pub use deferred::{
+    DEFAULT_PENDING_LIFETIME, FetchOutcome, MAX_INTERVAL, MIN_INTERVAL, PendingIssuance,
+};
 pub use transport::{HttpResponse, HttpTransport, MAX_BODY, Transport};
 
 use crate::accreditation::Accreditation;
@@ -49,8 +62,8 @@ use civitas_did::{Purpose, Resolver as _};
 use civitas_exchange::openid4vci::{
     AUTHORIZATION_SERVER_METADATA_PATH, AuthorizationServerMetadata, CredentialIssuerMetadata,
     CredentialOffer, CredentialRequest, CredentialResponse, ISSUER_METADATA_PATH, NonceResponse,
-    OAuthError, OfferRef, ProofKey, Requested, TokenRequest, TokenResponse, build_proof,
-    check_issuer_url, parse_offer_url, well_known_url,
+    NotificationEvent, OAuthError, OfferRef, ProofKey, Requested, TokenRequest, TokenResponse,
+    build_proof, check_issuer_url, parse_offer_url, well_known_url,
 };
 use serde::Serialize;
 use zeroize::Zeroizing;
@@ -118,6 +131,65 @@ pub struct Issued {
     pub received: Received,
     /// The Credential Issuer it came from (its URL).
     pub credential_issuer: String,
+}
+
+/// What [`Wallet::accept_offer`] gave: the credential, or the issuer's promise to
+/// deliver it later (deferred issuance, kept as a pending record; see
+/// [`Wallet::fetch_deferred`]).
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Accepted {
+    /// Checked and stored.
+    Issued(Issued),
+    /// Deferred: the wallet keeps a pending record and asks again later.
+    Pending(PendingIssuance),
+}
+
+impl Accepted {
+    /// The credential, if it was issued at once.
+    pub fn issued(self) -> Option<Issued> {
+        match self {
+            Accepted::Issued(i) => Some(i),
+            Accepted::Pending(_) => None,
+        }
+    }
+}
+
+/// What the credential must be (the offer, the proof's key), for a credential that
+/// arrives at once or later.
+pub(crate) struct Expect {
+    pub(crate) vct: String,
+    pub(crate) holder: civitas_crypto::PublicKey,
+    pub(crate) kid: Option<String>,
+    pub(crate) credential_issuer: String,
+    /// The pending record a deferred credential ends.
+    pub(crate) pending: Option<String>,
+    pub(crate) notification_endpoint: Option<String>,
+    pub(crate) access_token: Zeroizing<String>,
+}
+
+/// How a checked credential came (for [`Wallet::receive_with`]'s history event and
+/// record).
+pub(crate) struct Via {
+    pub(crate) credential_issuer: String,
+    pub(crate) pending: Option<String>,
+    pub(crate) notification: Option<StoredNotification>,
+}
+
+/// Whether `e` is the wallet refusing what the issuer sent (so `credential_failure`
+/// is due), rather than the wallet failing itself.
+pub(crate) fn is_refusal(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Issuance { .. }
+            | Error::CredentialRefused(_)
+            | Error::NotOurBinding(_)
+            | Error::NoHolderBinding
+            | Error::NotACredential(_)
+            | Error::DuplicateCredential(_)
+            | Error::Credential(_)
+    )
 }
 
 fn refused(code: &'static str, reason: impl Into<String>) -> Error {
@@ -296,14 +368,15 @@ impl Wallet {
     }
 
     /// Obtains the offered credential with `pin` (the `tx_code`, when the offer asks
-    /// for one), checks it and stores it. See the [module docs](crate::openid4vci).
+    /// for one), checks it and stores it — or, when the issuer defers it, keeps a
+    /// pending record ([`Accepted::Pending`]). See the [module docs](crate::openid4vci).
     pub fn accept_offer(
         &mut self,
         transport: &dyn Transport,
         preview: &OfferPreview,
         pin: Option<&str>,
         now: i64,
-    ) -> Result<Issued> {
+    ) -> Result<Accepted> {
         self.session(now)?;
         let s = &preview.session;
         let grant = s.offer.pre_authorized().map_err(vci)?;
@@ -383,20 +456,108 @@ impl Wallet {
             &body,
             Some(&access),
         )?;
-        if resp.status == 202 {
-            return Err(refused(
-                "issuance_deferred",
-                "the issuer will deliver this credential later (deferred issuance); this version of the wallet cannot wait for it yet",
-            ));
+        let holder = signer.public_key();
+        let notification_endpoint = s.metadata.notification_endpoint.clone();
+        let credential_issuer = s.offer.credential_issuer.clone();
+        let response = match resp.status {
+            200 | 202 => CredentialResponse::from_json(&resp.body).map_err(vci)?,
+            _ => return Err(issuer_refusal("credential request", &resp)),
+        };
+        if response.is_deferred() {
+            let Some(endpoint) = s.metadata.deferred_credential_endpoint.clone() else {
+                return Err(refused(
+                    "invalid_response",
+                    "the issuer defers the credential but names no deferred credential endpoint",
+                ));
+            };
+            // Not the token's `expires_in`: issuers accept the access token at the
+            // Deferred Credential Endpoint for as long as the transaction lives (and
+            // say `invalid_transaction_id` / `invalid_token` when it no longer does).
+            let lifetime = deferred::DEFAULT_PENDING_LIFETIME;
+            let interval = deferred::clamp_interval(response.interval);
+            let pending = deferred::StoredPending {
+                credential_issuer,
+                deferred_endpoint: endpoint,
+                notification_endpoint,
+                transaction_id: Zeroizing::new(response.transaction_id.clone().unwrap_or_default()),
+                access_token: access.clone(),
+                configuration_id: preview.configuration_id.clone(),
+                vct: preview.vct.clone(),
+                holder: holder.to_jwk_value(),
+                kid: s.kid.clone(),
+                interval,
+                next_poll: now.saturating_add(i64::try_from(interval).unwrap_or(i64::MAX)),
+                created: now,
+                expires: now.saturating_add(lifetime),
+            };
+            return Ok(Accepted::Pending(self.store_pending(pending, now)?));
         }
-        let body = ok_json("credential request", resp)?;
-        let response = CredentialResponse::from_json(&body).map_err(vci)?;
-        if response.transaction_id.is_some() {
-            return Err(refused(
-                "issuance_deferred",
-                "the issuer will deliver this credential later (deferred issuance); this version of the wallet cannot wait for it yet",
-            ));
+        let expect = Expect {
+            vct: preview.vct.clone(),
+            holder,
+            kid: s.kid.clone(),
+            credential_issuer,
+            pending: None,
+            notification_endpoint,
+            access_token: access.clone(),
+        };
+        self.store_issued(transport, &response, expect, now)
+            .map(Accepted::Issued)
+    }
+
+    /// Checks the credential of `response` against `expect`, stores it (removing the
+    /// pending record, for a deferred one) and notifies the issuer: `credential_accepted`
+    /// once stored, `credential_failure` when refused.
+    pub(crate) fn store_issued(
+        &mut self,
+        transport: &dyn Transport,
+        response: &CredentialResponse,
+        expect: Expect,
+        now: i64,
+    ) -> Result<Issued> {
+        let notify_to = match (&expect.notification_endpoint, &response.notification_id) {
+            (Some(e), Some(id)) => Some(StoredNotification {
+                endpoint: e.clone(),
+                notification_id: id.clone(),
+                access_token: expect.access_token.clone(),
+                credential_issuer: expect.credential_issuer.clone(),
+            }),
+            _ => None,
+        };
+        let result = self.check_and_store(response, &expect, notify_to.clone(), now);
+        let Some(n) = notify_to else {
+            return result;
+        };
+        let (event, description) = match &result {
+            Ok(_) => (NotificationEvent::CredentialAccepted, None),
+            Err(e) if is_refusal(e) => (
+                NotificationEvent::CredentialFailure,
+                Some(format!("the wallet refused the credential: {}", e.code())),
+            ),
+            // The wallet itself failed (storage, a locked vault): nothing to tell.
+            Err(_) => return result,
+        };
+        if let Err(code) = deferred::notify(
+            transport,
+            &n.endpoint,
+            &n.access_token,
+            &n.notification_id,
+            event,
+            description.as_deref(),
+        ) && result.is_ok()
+        {
+            self.record_notification_failure(event, &n.credential_issuer, &code, now);
         }
+        result
+    }
+
+    fn check_and_store(
+        &mut self,
+        response: &CredentialResponse,
+        expect: &Expect,
+        notification: Option<StoredNotification>,
+        now: i64,
+    ) -> Result<Issued> {
         let sd_jwts = response.sd_jwts().map_err(vci)?;
         let [compact] = sd_jwts.as_slice() else {
             return Err(refused(
@@ -407,13 +568,14 @@ impl Wallet {
                 ),
             ));
         };
-
-        // Check, then store.
-        let expected_vct = preview.vct.clone();
-        let holder = signer.public_key();
-        let kid = s.kid.clone();
-        let credential_issuer = s.offer.credential_issuer.clone();
-        let event_issuer = credential_issuer.clone();
+        let expected_vct = expect.vct.clone();
+        let holder = expect.holder.clone();
+        let kid = expect.kid.clone();
+        let via = Via {
+            credential_issuer: expect.credential_issuer.clone(),
+            pending: expect.pending.clone(),
+            notification,
+        };
         let received = self.receive_with(compact, now, move |verified, accreditation| {
             if verified.vct != expected_vct {
                 return Err(refused(
@@ -445,11 +607,11 @@ impl Wallet {
                     ),
                 ));
             }
-            Ok(Some(event_issuer))
+            Ok(Some(via))
         })?;
         Ok(Issued {
             received,
-            credential_issuer,
+            credential_issuer: expect.credential_issuer.clone(),
         })
     }
 

@@ -62,6 +62,8 @@ pub(crate) enum Kind {
     Receipt = 5,
     Settings = 6,
     State = 7,
+    /// A deferred issuance the wallet waits for (OpenID4VCI §9).
+    Pending = 8,
 }
 
 impl Kind {
@@ -74,6 +76,7 @@ impl Kind {
             Kind::Receipt => "receipt",
             Kind::Settings => "settings",
             Kind::State => "state",
+            Kind::Pending => "pending issuance",
         }
     }
 }

@@ -1,5 +1,5 @@
-//! `civitas issuer serve|offer|pending|audit`: the OpenID4VCI issuer service
-//! (civitas-issuer) and its back office. `offer` writes into the same SQLite
+//! `civitas issuer serve|offer|pending|approve|reject|revoke|audit`: the OpenID4VCI
+//! issuer service (civitas-issuer) and its back office. `offer` writes into the same SQLite
 //! database `serve` uses (WAL), so a clerk makes offers while the server runs.
 
 use crate::error::{CliError, Result};
@@ -29,6 +29,56 @@ pub(crate) struct DbArgs {
 impl DbArgs {
     fn path(&self) -> Result<PathBuf> {
         db_path(self.db.as_deref(), self.keys.as_deref())
+    }
+}
+
+/// What the back office needs to sign: the key directory, the ledger, the database.
+#[derive(Debug, clap::Args)]
+pub(crate) struct BackOfficeArgs {
+    /// The issuer's key directory (`civitas did create --keys`).
+    #[arg(long, value_name = "DIR")]
+    keys: PathBuf,
+    /// The ledger holding the issuer's DID and status list.
+    #[arg(long, value_name = "URL|PATH", default_value_t = default_ledger())]
+    ledger: String,
+    /// The issuer's database (default: DIR/issuer.db).
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+}
+
+impl BackOfficeArgs {
+    /// The issuer service over the database `serve` uses, for back-office signing.
+    fn issuer(&self) -> Result<Issuer> {
+        let id = Identity::load(&self.keys)?;
+        let store = open_store(&db_path(self.db.as_deref(), Some(&self.keys))?, true)?;
+        let url = store
+            .meta("credential_issuer")
+            .map_err(|e| CliError::Failed(e.to_string()))?
+            .ok_or_else(|| {
+                CliError::Usage(
+                    "the database names no issuer URL: start `civitas issuer serve` once".into(),
+                )
+            })?;
+        let writer = ledger_arg::writer(&self.ledger)?;
+        let resolver = civitas_ledger::resolver(writer.clone(), now());
+        Issuer::new(
+            IssuerConfig::new(&url, &id.did, &id.kid),
+            id.signing,
+            writer,
+            Arc::new(resolver),
+            store,
+            Arc::new(now),
+            Arc::new(SystemRng),
+        )
+        .map_err(back_office_error)
+    }
+}
+
+fn back_office_error(e: civitas_issuer::Error) -> CliError {
+    match e {
+        civitas_issuer::Error::Invalid(m) => CliError::Usage(m),
+        civitas_issuer::Error::Credential(c) => CliError::Input(c.to_string()),
+        other => CliError::Failed(other.to_string()),
     }
 }
 
@@ -106,6 +156,48 @@ pub(crate) enum Command {
         /// The Credential Issuer identifier (default: the one `serve` recorded).
         #[arg(long, value_name = "URL")]
         issuer_url: Option<String>,
+        /// Deferred issuance: the credential waits for `civitas issuer approve`
+        /// (the default for --type medical, which a clinician signs off).
+        #[arg(long, conflicts_with = "no_deferred")]
+        deferred: bool,
+        /// Issue at once, even for --type medical.
+        #[arg(long)]
+        no_deferred: bool,
+    },
+    /// Approve a deferred credential the wallet asked for: signs it (status index,
+    /// ledger anchor, audit row); the wallet fetches it from the deferred endpoint.
+    Approve {
+        /// The offer's id (`issuer pending`).
+        #[arg(value_name = "OFFER_ID")]
+        offer_id: String,
+        #[command(flatten)]
+        back: BackOfficeArgs,
+        /// Complete or replace the claims: a JSON object file (checked against the
+        /// type).
+        #[arg(long, value_name = "FILE")]
+        claims: Option<PathBuf>,
+    },
+    /// Reject a deferred credential: the wallet is told `credential_request_denied`.
+    Reject {
+        /// The offer's id (`issuer pending`).
+        #[arg(value_name = "OFFER_ID")]
+        offer_id: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke (or suspend) an issued credential: its status-list entry on the ledger.
+    Revoke {
+        /// The audit row's number (`issuer audit`).
+        #[arg(value_name = "AUDIT_ID", required_unless_present = "offer")]
+        audit_id: Option<i64>,
+        /// The credential issued for this offer instead.
+        #[arg(long, value_name = "OFFER_ID", conflicts_with = "audit_id")]
+        offer: Option<String>,
+        /// Suspend instead of revoking for good.
+        #[arg(long)]
+        suspend: bool,
+        #[command(flatten)]
+        back: BackOfficeArgs,
     },
     /// List open offers (not yet issued, expired or dead).
     Pending {
@@ -120,9 +212,13 @@ pub(crate) enum Command {
     Audit {
         #[command(flatten)]
         db: DbArgs,
-        /// Print JSON.
+        /// Print JSON: the issued credentials, each with its events.
         #[arg(long)]
         json: bool,
+        /// With --json: print every event instead (approvals, rejections,
+        /// notifications, revocations).
+        #[arg(long, requires = "json")]
+        events: bool,
     },
 }
 
@@ -156,6 +252,8 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             qr,
             json,
             issuer_url,
+            deferred,
+            no_deferred,
         } => {
             let configuration_id = civitas_issuer::configuration_id(&kind).ok_or_else(|| {
                 CliError::Usage(format!(
@@ -183,6 +281,7 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
                 claims,
                 expires_in,
                 pin: !no_pin,
+                deferred: deferred || (configuration_id == "medical_summary" && !no_deferred),
             };
             let created = civitas_issuer::create_offer(&store, &request, now(), &SystemRng)
                 .map_err(|e| match e {
@@ -224,6 +323,13 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
                 out("no open offers")?;
             } else {
                 for o in list {
+                    if o.state == "deferred" {
+                        out(&format!(
+                            "{}  {}  awaiting approval",
+                            o.offer_id, o.configuration_id
+                        ))?;
+                        continue;
+                    }
                     out(&format!(
                         "{}  {}  {}  until {}  ({} wrong PINs)",
                         o.offer_id,
@@ -235,17 +341,40 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Audit { db, json } => {
+        Command::Audit {
+            db,
+            json,
+            events: all_events,
+        } => {
             let store = open_store(&db.path()?, true)?;
             let rows = store.audit().map_err(|e| CliError::Failed(e.to_string()))?;
+            let events = store
+                .events()
+                .map_err(|e| CliError::Failed(e.to_string()))?;
             if json {
-                out(&serde_json::to_string(&rows).unwrap_or_default())?;
-            } else if rows.is_empty() {
+                // The issued rows (as before), each with its offer's events.
+                let list: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|r| {
+                        let mut v = serde_json::to_value(r).unwrap_or_default();
+                        let mine: Vec<_> =
+                            events.iter().filter(|e| e.offer_id == r.offer_id).collect();
+                        v["events"] = serde_json::to_value(mine).unwrap_or_default();
+                        v
+                    })
+                    .collect();
+                if all_events {
+                    out(&serde_json::to_string(&events).unwrap_or_default())?;
+                } else {
+                    out(&serde_json::to_string(&list).unwrap_or_default())?;
+                }
+            } else if rows.is_empty() && events.is_empty() {
                 out("nothing issued")?;
             } else {
                 for r in rows {
                     out(&format!(
-                        "{}  {}  {}  holder {}  status {}#{}",
+                        "#{}  {}  {}  {}  holder {}  status {}#{}",
+                        r.seq,
                         show_time(r.issued_at),
                         r.offer_id,
                         r.configuration_id,
@@ -254,10 +383,69 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
                         r.status_index
                     ))?;
                 }
+                for e in events {
+                    out(&format!(
+                        "{}  {}  {}{}",
+                        show_time(e.at),
+                        e.offer_id,
+                        e.event,
+                        e.detail.map(|d| format!("  ({d})")).unwrap_or_default()
+                    ))?;
+                }
             }
+        }
+        Command::Approve {
+            offer_id,
+            back,
+            claims,
+        } => {
+            let claims = claims.as_deref().map(read_json_object).transpose()?;
+            let row = back
+                .issuer()?
+                .approve(&offer_id, claims)
+                .map_err(back_office_error)?;
+            out(&format!(
+                "approved {} ({}): audit #{}, status {}#{}",
+                row.offer_id, row.configuration_id, row.seq, row.status_uri, row.status_index
+            ))?;
+        }
+        Command::Reject { offer_id, db } => {
+            let store = open_store(&db.path()?, true)?;
+            let done = store_reject(store, &offer_id)?;
+            if !done {
+                return Err(CliError::Usage(format!(
+                    "offer {offer_id} is not awaiting approval"
+                )));
+            }
+            out(&format!("rejected {offer_id}"))?;
+        }
+        Command::Revoke {
+            audit_id,
+            offer,
+            suspend,
+            back,
+        } => {
+            let row = back
+                .issuer()?
+                .revoke(audit_id, offer.as_deref(), suspend)
+                .map_err(back_office_error)?;
+            out(&format!(
+                "{} audit #{} ({}): status {}#{}",
+                if suspend { "suspended" } else { "revoked" },
+                row.seq,
+                row.offer_id,
+                row.status_uri,
+                row.status_index
+            ))?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn store_reject(mut store: Store, offer_id: &str) -> Result<bool> {
+    store
+        .reject(offer_id, now())
+        .map_err(|e| CliError::Failed(e.to_string()))
 }
 
 fn serve(

@@ -139,7 +139,31 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Delete a credential.
+    /// The credentials issuers will deliver later (deferred OpenID4VCI issuance): type,
+    /// issuer, when the wallet asks again. No token or transaction id is shown.
+    Pending {
+        #[command(flatten)]
+        args: WalletArgs,
+        /// JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask the issuers for the credentials they deferred (those due; all with --all):
+    /// each that arrived is checked as `receive` checks an offer's and stored.
+    Fetch {
+        #[command(flatten)]
+        args: WalletArgs,
+        /// Ask for every pending credential, even before its issuer's interval.
+        #[arg(long)]
+        all: bool,
+        /// A root authority you trust (repeatable), as for `receive`.
+        #[arg(long, value_name = "DID")]
+        root: Vec<String>,
+        /// JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a credential (and tell its issuer, if it asked to be notified).
     Delete {
         #[command(flatten)]
         args: WalletArgs,

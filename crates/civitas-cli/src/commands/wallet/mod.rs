@@ -15,10 +15,11 @@
 //! Layout: `args` (the subcommands and their flags), `open` (where the wallet is,
 //! opening it), `secrets` (passphrases, recovery words, consent questions), `render`
 //! (how answers read), one file per larger subcommand (`init` with `restore`,
-//! `credentials`, `present`, `history`); the small ones are dispatched here.
+//! `credentials`, `present`, `history`, `deferred` with `pending`, `fetch`, `delete`); the small ones are dispatched here.
 
 mod args;
 mod credentials;
+mod deferred;
 mod history;
 mod init;
 mod open;
@@ -78,12 +79,14 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             locale,
             json,
         } => credentials::show(&args, &id, &locale, json),
-        Command::Delete { args, id } => {
-            let (mut wallet, now, _) = args.open()?;
-            wallet.delete(&id, now)?;
-            out(&format!("Deleted {id}."))?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Pending { args, json } => deferred::pending(&args, json),
+        Command::Fetch {
+            args,
+            all,
+            root,
+            json,
+        } => deferred::fetch(&args, all, root, json),
+        Command::Delete { args, id } => deferred::delete(&args, &id),
         Command::Present {
             args,
             request: request_url,

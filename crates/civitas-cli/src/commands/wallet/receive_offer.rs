@@ -8,7 +8,7 @@ use super::secrets::secret_file;
 use crate::error::{CliError, Result};
 use crate::util::out;
 use civitas_wallet::Binding;
-use civitas_wallet::openid4vci::HttpTransport;
+use civitas_wallet::openid4vci::{Accepted, HttpTransport};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -44,7 +44,17 @@ pub(super) fn receive_offer(
     } else {
         None
     };
-    let got = wallet.accept_offer(&transport, &preview, pin.as_ref().map(|p| p.as_str()), now)?;
+    let got =
+        match wallet.accept_offer(&transport, &preview, pin.as_ref().map(|p| p.as_str()), now)? {
+            Accepted::Issued(got) => got,
+            Accepted::Pending(p) => {
+                out(&format!(
+                    "pending: {} from {} — run `civitas wallet fetch` later",
+                    p.type_name, p.credential_issuer
+                ))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+        };
     let r = &got.received;
     out(&format!(
         "Received {} as {}\n  issuer:  {} ({}; its signature checks out)\n  from:    {} over OpenID4VCI\n  bound to {}",

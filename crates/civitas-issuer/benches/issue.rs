@@ -1,0 +1,218 @@
+//! Credential endpoint throughput: credentials issued per second on one core by
+//! [`Issuer::credential`] — the key proof's signature checked, its nonce consumed,
+//! the SD-JWT VC signed, a status-list index allocated, the audit row and the
+//! notification id written (SQLite in a temp dir, the status list already published)
+//! — next to the same run's floor: one ring ES256 verification plus one ES256
+//! signature. Target: ≤ 1.5× the floor.
+//!
+//! Two issuers: a did:jwk one (no issuance anchor) and a did:webvh one whose anchor
+//! (one more ES256 signature) goes to an in-memory ledger.
+//!
+//! ```text
+//! cargo bench -p civitas-issuer --bench issue
+//! CIVITAS_BENCH_CREDENTIALS=5000 cargo bench -p civitas-issuer --bench issue
+//! ```
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use civitas_crypto::{Algorithm, PublicKey, Signer, SigningKey, SystemRng, Verifier};
+use civitas_exchange::openid4vci::{ProofKey, TokenRequest, build_proof, parse_offer_url};
+use civitas_issuer::{Issuer, IssuerConfig, OfferRequest, Store};
+use civitas_ledger::{
+    AccreditationRecord, Entry, Hash, LedgerInfo, LedgerReader, LedgerWriter, Receipt, Result,
+};
+use serde_json::{Map, Value, json};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+const URL: &str = "https://issuer.example";
+
+/// An in-memory ledger (appends are kept; the status list is found again).
+#[derive(Default)]
+struct MemoryLedger {
+    entries: Mutex<Vec<Entry>>,
+}
+
+impl LedgerReader for MemoryLedger {
+    fn info(&self) -> Result<LedgerInfo> {
+        Ok(LedgerInfo {
+            origin: "bench".into(),
+            host: "ledger.civitas.example".into(),
+            log_key: String::new(),
+            size: 0,
+            role: "primary".into(),
+            source: None,
+            checkpoint_time: None,
+            synced_at: None,
+        })
+    }
+    fn checkpoint(&self) -> Result<String> {
+        Ok(String::new())
+    }
+    fn checkpoint_at(&self, _: u64) -> Result<Option<String>> {
+        Ok(None)
+    }
+    fn entries(&self, _: u64, _: u64) -> Result<Vec<Vec<u8>>> {
+        Ok(Vec::new())
+    }
+    fn inclusion_proof(&self, _: u64, _: u64) -> Result<Vec<Hash>> {
+        Ok(Vec::new())
+    }
+    fn consistency_proof(&self, _: u64, _: u64) -> Result<Vec<Hash>> {
+        Ok(Vec::new())
+    }
+    fn did_log(&self, _: &str) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+    fn did_at_path(&self, _: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
+    fn accreditations(&self, _: &str) -> Result<Vec<AccreditationRecord>> {
+        Ok(Vec::new())
+    }
+    fn status_list(&self, _: &str) -> Result<Option<String>> {
+        let entries = self.entries.lock().unwrap();
+        Ok(entries.iter().find_map(|e| match e {
+            Entry::StatusList { jws } => Some(jws.clone()),
+            _ => None,
+        }))
+    }
+}
+
+impl LedgerWriter for MemoryLedger {
+    fn append_batch(&self, entries: &[Entry]) -> Result<Vec<Result<Receipt>>> {
+        let mut held = self.entries.lock().unwrap();
+        Ok(entries
+            .iter()
+            .map(|e| {
+                // Keep only status lists: anchors would grow memory for nothing.
+                if matches!(e, Entry::StatusList { .. }) {
+                    held.push(e.clone());
+                }
+                Ok(Receipt {
+                    index: held.len() as u64,
+                    leaf_hash: String::new(),
+                    checkpoint: String::new(),
+                })
+            })
+            .collect())
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Credentials per second for `n` requests prepared ahead (offer, token, nonce, proof).
+fn run(did: &str, kid: &str, key: SigningKey, n: usize, dir: &std::path::Path) -> f64 {
+    let mut config = IssuerConfig::new(URL, did, kid);
+    config.token_lifetime = 3600;
+    config.nonce_lifetime = 3600;
+    config.proof_max_age = 3600;
+    let store = Store::open(&dir.join(format!("{}.db", did.len()))).unwrap();
+    let issuer = Issuer::new(
+        config,
+        key,
+        Arc::new(MemoryLedger::default()),
+        Arc::new(civitas_did::MethodResolver::local()),
+        store,
+        Arc::new(now),
+        Arc::new(SystemRng),
+    )
+    .unwrap();
+    let claims: Map<String, Value> = serde_json::from_value(json!({
+        "given_name": "Mei", "family_name": "Lin", "birthdate": "1990-05-01",
+        "personal_number": "A123456789", "age_over_18": true
+    }))
+    .unwrap();
+    let holder = SigningKey::generate(Algorithm::Es256, &SystemRng).unwrap();
+    let prepare = |count: usize| -> Vec<(String, Vec<u8>)> {
+        (0..count)
+            .map(|_| {
+                let created = issuer
+                    .offer(&OfferRequest {
+                        credential_issuer: URL.into(),
+                        configuration_id: "pid".into(),
+                        claims: claims.clone(),
+                        expires_in: 3600,
+                        pin: true,
+                        deferred: false,
+                    })
+                    .unwrap();
+                let civitas_exchange::openid4vci::OfferRef::ByValue(offer) =
+                    parse_offer_url(&created.offer_uri).unwrap()
+                else {
+                    panic!()
+                };
+                let code = offer.pre_authorized().unwrap().pre_authorized_code.clone();
+                let token = issuer
+                    .token(
+                        &TokenRequest::pre_authorized(&code, created.tx_code.as_deref()).to_form(),
+                    )
+                    .unwrap()
+                    .access_token;
+                let nonce = issuer.nonce().unwrap().c_nonce;
+                let proof = build_proof(&holder, &ProofKey::Jwk, URL, Some(&nonce), now()).unwrap();
+                let body =
+                    json!({"credential_configuration_id": "pid", "proofs": {"jwt": [proof]}});
+                (format!("Bearer {token}"), body.to_string().into_bytes())
+            })
+            .collect()
+    };
+    // Warm-up: publishes the status list, warms SQLite's cache.
+    for (auth, body) in prepare(20) {
+        issuer.credential(Some(&auth), &body).unwrap();
+    }
+    let requests = prepare(n);
+    let start = Instant::now();
+    for (auth, body) in &requests {
+        let r = issuer.credential(Some(auth), body).unwrap();
+        assert!(r.notification_id.is_some());
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+/// One ES256 verification plus one ES256 signature, per second.
+fn floor(n: usize, signatures: usize) -> f64 {
+    let key = SigningKey::generate(Algorithm::Es256, &SystemRng).unwrap();
+    let public: PublicKey = key.public().clone();
+    let message = vec![7u8; 600];
+    let sig = key.sign(&message).unwrap();
+    let start = Instant::now();
+    for _ in 0..n {
+        public.verify(Algorithm::Es256, &message, &sig).unwrap();
+        for _ in 0..signatures {
+            std::hint::black_box(key.sign(&message).unwrap());
+        }
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let n: usize = std::env::var("CIVITAS_BENCH_CREDENTIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let tmp = tempfile::tempdir().unwrap();
+    let floor_1 = floor(n, 1);
+    let floor_2 = floor(n, 2);
+    println!("floor: 1 ES256 verification + 1 ES256 signature: {floor_1:.0}/s");
+    let key = SigningKey::generate(Algorithm::Es256, &SystemRng).unwrap();
+    let did = key.public().did_jwk();
+    let kid = key.public().did_jwk_url();
+    let jwk_rate = run(&did, &kid, key, n, tmp.path());
+    println!(
+        "did:jwk issuer (no anchor):        {jwk_rate:.0} credentials/s  ratio {:.2}x the floor",
+        floor_1 / jwk_rate
+    );
+    let key = SigningKey::generate(Algorithm::Es256, &SystemRng).unwrap();
+    let did = "did:webvh:QmBench:ledger.civitas.example:issuers:city-hall";
+    let webvh_rate = run(did, &format!("{did}#key-1"), key, n, tmp.path());
+    println!(
+        "did:webvh issuer (+ anchor sig):   {webvh_rate:.0} credentials/s  ratio {:.2}x the floor, {:.2}x the floor with the anchor's signature ({floor_2:.0}/s)",
+        floor_1 / webvh_rate,
+        floor_2 / webvh_rate
+    );
+}
