@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 
 mod support;
-use support::{civitas, civitas_command, did_create, ok, stderr, stdout, wait_for};
+use support::{civitas, civitas_command, did_create, ok, stderr, stdout};
 
 /// An issuer with its own ledger, key directory and database, served on loopback.
 struct Issuer {
@@ -26,14 +26,7 @@ struct Issuer {
     keys: String,
     did: String,
     url: String,
-    child: std::process::Child,
-}
-
-impl Drop for Issuer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    _served: support::Served,
 }
 
 const PID_CLAIMS: &str = r#"{"given_name":"Mei","family_name":"Lin","birthdate":"1990-05-01","personal_number":"A123456789","age_over_18":true}"#;
@@ -47,22 +40,20 @@ impl Issuer {
         let keys = dir.join("keys").to_str().unwrap().to_string();
         let did = did_create("issuers:city-hall", &keys, &ledger, None);
         std::fs::write(dir.join("pid.json"), PID_CLAIMS).unwrap();
-        let port = support::free_port();
-        let mut child = civitas_command()
-            .args(["issuer", "serve", "--keys", &keys, "--ledger", &ledger])
-            .args(["--name", "en-US=City Hall", "--name", "zh-TW=市政府"])
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        use std::io::BufRead;
-        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = lines.next().and_then(|l| l.ok()).unwrap_or_default();
-        std::thread::spawn(move || lines.for_each(drop));
-        let url = format!("http://127.0.0.1:{port}");
+        let (served, first) = support::serve_printing(&[
+            "issuer",
+            "serve",
+            "--keys",
+            &keys,
+            "--ledger",
+            &ledger,
+            "--name",
+            "en-US=City Hall",
+            "--name",
+            "zh-TW=市政府",
+        ]);
+        let url = served.url.clone();
         assert_eq!(first, format!("issuer {url} on {url}"));
-        wait_for(port);
         Issuer {
             _tmp: tmp,
             dir,
@@ -70,7 +61,7 @@ impl Issuer {
             keys,
             did,
             url,
-            child,
+            _served: served,
         }
     }
 

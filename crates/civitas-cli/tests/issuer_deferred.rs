@@ -14,10 +14,9 @@ use civitas_exchange::openid4vci::{
 };
 use serde_json::{Value, json};
 use std::path::PathBuf;
-use std::process::Stdio;
 
 mod support;
-use support::{civitas, civitas_command, did_create, ok, stderr, stdout, wait_for};
+use support::{civitas, did_create, ok, stderr, stdout};
 
 const MEDICAL: &str = r#"{"blood_type":"O+"}"#;
 const MEDICAL_SIGNED_OFF: &str =
@@ -31,14 +30,7 @@ struct Issuer {
     keys: String,
     did: String,
     url: String,
-    child: std::process::Child,
-}
-
-impl Drop for Issuer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    _served: support::Served,
 }
 
 impl Issuer {
@@ -51,21 +43,10 @@ impl Issuer {
         std::fs::write(dir.join("medical.json"), MEDICAL).unwrap();
         std::fs::write(dir.join("signed-off.json"), MEDICAL_SIGNED_OFF).unwrap();
         std::fs::write(dir.join("pid.json"), PID).unwrap();
-        let port = support::free_port();
-        let mut child = civitas_command()
-            .args(["issuer", "serve", "--keys", &keys, "--ledger", &ledger])
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        use std::io::BufRead;
-        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = lines.next().and_then(|l| l.ok()).unwrap_or_default();
-        std::thread::spawn(move || lines.for_each(drop));
-        let url = format!("http://127.0.0.1:{port}");
+        let (served, first) =
+            support::serve_printing(&["issuer", "serve", "--keys", &keys, "--ledger", &ledger]);
+        let url = served.url.clone();
         assert_eq!(first, format!("issuer {url} on {url}"));
-        wait_for(port);
         Issuer {
             _tmp: tmp,
             dir,
@@ -73,7 +54,7 @@ impl Issuer {
             keys,
             did,
             url,
-            child,
+            _served: served,
         }
     }
 

@@ -147,13 +147,13 @@ impl Drop for Served {
     }
 }
 
-/// `civitas counter serve <args> --listen 127.0.0.1:PORT`, once it accepts
-/// connections, and the clerk token it printed in its page's address (`/?k=TOKEN`).
-pub fn serve_counter(args: &[&str]) -> (Served, String) {
+/// `civitas <args> --listen 127.0.0.1:PORT`, once it accepts connections, with the
+/// first line it printed (the rest is read and dropped, so it never blocks on a full
+/// pipe).
+pub fn serve_printing(args: &[&str]) -> (Served, String) {
     use std::io::BufRead;
     let port = free_port();
     let mut child = civitas_command()
-        .args(["counter", "serve"])
         .args(args)
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::piped())
@@ -162,19 +162,27 @@ pub fn serve_counter(args: &[&str]) -> (Served, String) {
         .unwrap();
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().and_then(|l| l.ok()).unwrap_or_default();
-    // Keep reading so the server never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
     let served = Served {
         child,
         url: format!("http://127.0.0.1:{port}"),
         port,
     };
+    wait_for(port);
+    (served, first)
+}
+
+/// `civitas counter serve <args> --listen 127.0.0.1:PORT`, once it accepts
+/// connections, and the clerk token it printed in its page's address (`/?k=TOKEN`).
+pub fn serve_counter(args: &[&str]) -> (Served, String) {
+    let mut all = vec!["counter", "serve"];
+    all.extend(args);
+    let (served, first) = serve_printing(&all);
     let token = first
         .split("/?k=")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("no clerk address in {first:?}"))
         .to_string();
-    wait_for(port);
     (served, token)
 }
