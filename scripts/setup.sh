@@ -19,7 +19,7 @@ for p in libwebkit2gtk-4.1-dev libxdo-dev libssl-dev librsvg2-dev file; do want 
 if [ "$mode" = test ]; then
   for p in zbar-tools imagemagick; do want "$p"; done
   # The app's end-to-end test: a virtual display and WebKit's WebDriver.
-  for p in xvfb xauth webkit2gtk-driver; do want "$p"; done
+  for p in xvfb xauth webkit2gtk-driver fonts-noto-cjk; do want "$p"; done
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"

@@ -41,6 +41,7 @@ fn export(dir: &Path) {
     civitas_wallet::Received::export_all(&cfg).unwrap();
     civitas_wallet::openid4vci::OfferPreview::export_all(&cfg).unwrap();
     civitas_wallet::openid4vci::Accepted::export_all(&cfg).unwrap();
+    civitas_wallet::openid4vci::FetchOutcome::export_all(&cfg).unwrap();
     present::ConsentView::export_all(&cfg).unwrap();
     present::Proof::export_all(&cfg).unwrap();
     present::Sent::export_all(&cfg).unwrap();

@@ -38,6 +38,11 @@ pub enum Error {
     /// The picture holds no credential offer.
     #[error("the picture holds no openid-credential-offer:// code")]
     NoOfferInImage,
+    /// No root authority is trusted: no issuer's credential could be kept.
+    #[error(
+        "you trust no authority yet, so no issuer can be checked: add the city's root authority in Settings"
+    )]
+    NoTrustedRoots,
     /// The counter's request could not be read.
     #[error("the counter's request cannot be used: {0}")]
     Request(#[from] civitas_exchange::openid4vp::Error),
@@ -83,6 +88,7 @@ impl Error {
             Error::NoRequest => "no_request".into(),
             Error::NoOffer => "no_offer".into(),
             Error::NoOfferInImage => "no_offer_in_image".into(),
+            Error::NoTrustedRoots => "no_trusted_roots".into(),
             Error::Request(e) => e.code().to_string(),
             Error::UnsupportedRequest(_) => "unsupported_request".into(),
             Error::Qr(e) => e.code().to_string(),
@@ -138,6 +144,7 @@ mod tests {
             (Error::NoRequest, "no_request"),
             (Error::NoOffer, "no_offer"),
             (Error::NoOfferInImage, "no_offer_in_image"),
+            (Error::NoTrustedRoots, "no_trusted_roots"),
             // The issuer's OAuth code passes through unprefixed (the ui words it).
             (
                 civitas_wallet::Error::Issuance {

@@ -69,6 +69,8 @@ pub fn run() {
             commands::offer::preview_offer,
             commands::offer::preview_offer_image,
             commands::offer::accept_offer,
+            commands::offer::pending_credentials,
+            commands::offer::fetch_pending,
             commands::present::open_request,
             commands::present::open_request_image,
             commands::present::present,

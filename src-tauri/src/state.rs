@@ -30,10 +30,10 @@ pub(crate) struct Paths {
     pub(crate) demo: PathBuf,
     /// Where backups go by default.
     pub(crate) backups: PathBuf,
-    /// Root authorities trusted besides those in the wallet's settings
-    /// (`$CIVITAS_TRUSTED_ROOTS`: DIDs separated by commas or spaces; a city's
-    /// deployment sets its root here): an issuer's credential offered over OpenID4VCI
-    /// is kept only when a chain of accreditations leads to one of them.
+    /// The trusted root authorities of a fresh profile (`$CIVITAS_TRUSTED_ROOTS`:
+    /// DIDs separated by commas or spaces; a city's deployment presets its root
+    /// here). Read only when there is no settings file yet: from then on the list is
+    /// the citizen's setting ([`Settings::trusted_roots`]).
     pub(crate) roots: Vec<String>,
 }
 
@@ -116,7 +116,7 @@ pub struct AppState {
 impl AppState {
     /// Loads the settings and opens the wallet (locked) if there is one.
     pub(crate) fn load(paths: Paths) -> AppState {
-        let settings = Settings::load(&paths.settings);
+        let settings = Settings::load_or(&paths.settings, &paths.roots);
         let mut inner = AppSession {
             paths,
             settings,
@@ -208,7 +208,7 @@ pub(crate) fn reopen(inner: &mut AppSession) {
     let opened = open_ledger(&inner.paths, &inner.settings.ledger)
         .and_then(|ledger| Ok(Wallet::open(&inner.paths.wallet, ledger)?))
         .map(|mut w| {
-            w.trust_roots(inner.paths.roots.clone());
+            w.trust_roots(inner.settings.trusted_roots.clone());
             w
         });
     match opened {

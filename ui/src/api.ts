@@ -18,11 +18,13 @@ import type { Created } from "./bindings/Created";
 import type { CredentialDetails } from "./bindings/CredentialDetails";
 import type { CredentialStatus } from "./bindings/CredentialStatus";
 import type { CredentialSummary } from "./bindings/CredentialSummary";
+import type { FetchOutcome } from "./bindings/FetchOutcome";
 import type { HistoryView } from "./bindings/HistoryView";
 import type { HolderKey } from "./bindings/HolderKey";
 import type { IntegrityReport } from "./bindings/IntegrityReport";
 import type { LedgerChoice } from "./bindings/LedgerChoice";
 import type { OfferPreview } from "./bindings/OfferPreview";
+import type { PendingIssuance } from "./bindings/PendingIssuance";
 import type { PresentationRequest } from "./bindings/PresentationRequest";
 import type { Problem } from "./bindings/Problem";
 import type { Proof } from "./bindings/Proof";
@@ -49,11 +51,13 @@ export type {
   CredentialDetails,
   CredentialStatus,
   CredentialSummary,
+  FetchOutcome,
   HistoryView,
   HolderKey,
   IntegrityReport,
   LedgerChoice,
   OfferPreview,
+  PendingIssuance,
   PresentationRequest,
   Problem,
   Proof,
@@ -97,6 +101,8 @@ export const api = {
   previewOffer: (uri: string) => call<OfferPreview>("preview_offer", { uri }),
   previewOfferImage: (image: number[]) => call<OfferPreview>("preview_offer_image", { image }),
   acceptOffer: (pin: string) => call<Accepted>("accept_offer", { pin }),
+  pendingCredentials: () => call<PendingIssuance[]>("pending_credentials"),
+  fetchPending: (force: boolean) => call<FetchOutcome[]>("fetch_pending", { force }),
   openRequest: (text: string) => call<ConsentView>("open_request", { text }),
   openRequestImage: (image: number[]) => call<ConsentView>("open_request_image", { image }),
   present: (dropped: string[]) => call<Proof>("present", { dropped }),

@@ -84,6 +84,7 @@ const KNOWN = [
   "server_error",
   "no_offer",
   "no_offer_in_image",
+  "no_trusted_roots",
 ] as const;
 
 /** Codes whose sentence keeps the specific reason Rust gave (in brackets). */

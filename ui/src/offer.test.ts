@@ -111,10 +111,12 @@ const APP: AppStatus = {
 
 function fakeApi(over: Partial<Api> = {}): Api {
   const api = {
-    getSettings: async (): Promise<Settings> => ({ ledger: { kind: "embedded" }, locale: "en-US", theme: "system", text_size: 1 }),
+    getSettings: async (): Promise<Settings> => ({ ledger: { kind: "embedded" }, locale: "en-US", theme: "system", text_size: 1, trusted_roots: [] }),
     appState: async () => APP,
     identity: async () => ({ did: "did:webvh:x", credentials: 0, history_entries: 0 }),
     listCredentials: async () => [],
+    pendingCredentials: async () => [],
+    fetchPending: async () => [],
     credentialDetails: async () => null,
     holderKey: async () => ({ jwk: { kty: "EC" }, thumbprint: "t" }),
     ...over,

@@ -26,8 +26,9 @@ export function formOf(s: Settings): SettingsForm {
   };
 }
 
-/** The settings the form says (paths and URLs trimmed; an empty path is the default). */
-export function settingsOf(f: SettingsForm): Settings {
+/** The settings the form says (paths and URLs trimmed; an empty path is the default),
+ * with the trusted roots as saved (they have buttons of their own). */
+export function settingsOf(f: SettingsForm, trustedRoots: string[] = []): Settings {
   const path = f.ledgerPath.trim();
   return {
     ledger:
@@ -39,5 +40,6 @@ export function settingsOf(f: SettingsForm): Settings {
     locale: f.locale,
     theme: f.theme,
     text_size: f.textSize,
+    trusted_roots: trustedRoots,
   };
 }

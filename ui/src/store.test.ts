@@ -24,10 +24,12 @@ const PROOF: Proof = { codes: [{ svg: "<svg/>", version: 10, ecc: "M" }], disclo
 /** A fake of the Rust commands: a wallet that is there and unlocked, nothing in it. */
 function fakeApi(over: Partial<Api> = {}): Api {
   const api = {
-    getSettings: async (): Promise<Settings> => ({ ledger: { kind: "embedded" }, locale: "en-US", theme: "system", text_size: 1 }),
+    getSettings: async (): Promise<Settings> => ({ ledger: { kind: "embedded" }, locale: "en-US", theme: "system", text_size: 1, trusted_roots: [] }),
     appState: async () => APP,
     identity: async () => ({ did: "did:webvh:x", credentials: 0, history_entries: 0 }),
     listCredentials: async () => [],
+    pendingCredentials: async () => [],
+    fetchPending: async () => [],
     credentialDetails: async () => null,
     recoveryKit: async () => ({ words: ["w1", "w2"], qr_svg: "<svg/>" }),
     createWallet: async () => ({ did: "did:webvh:x" }),
@@ -52,7 +54,7 @@ describe("store", () => {
   it("starts on the screen the wallet's state calls for, in the saved language", async () => {
     const store = await started(
       fakeApi({
-        getSettings: async () => ({ ledger: { kind: "embedded" }, locale: "zh-TW", theme: "dark", text_size: 1.25 }),
+        getSettings: async () => ({ ledger: { kind: "embedded" }, locale: "zh-TW", theme: "dark", text_size: 1.25, trusted_roots: [] }),
         appState: async () => ({ ...APP, has_wallet: false }),
       }),
     );

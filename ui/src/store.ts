@@ -19,8 +19,10 @@ import type {
   ConsentView,
   CredentialDetails,
   CredentialSummary,
+  FetchOutcome,
   HistoryView,
   OfferPreview,
+  PendingIssuance,
   Problem,
   Proof,
   Received,
@@ -31,6 +33,8 @@ import type {
 } from "./api";
 import { describeError } from "./errors";
 import { describeProblem } from "./history";
+import { checkSummary } from "./pending";
+import { isServiceRecord } from "./services";
 import { type Locale, isLocale, t } from "./i18n";
 
 /** Every screen the app shows. */
@@ -58,7 +62,7 @@ export const CHECK_POSITIONS = [3, 11, 20];
 
 /** Settings used before the wallet's settings are read. */
 export function defaultSettings(locale: Locale): Settings {
-  return { ledger: { kind: "embedded" }, locale, theme: "system", text_size: 1 };
+  return { ledger: { kind: "embedded" }, locale, theme: "system", text_size: 1, trusted_roots: [] };
 }
 
 /** Everything the app shows between commands. */
@@ -97,6 +101,12 @@ export interface SessionState {
   offer: OfferPreview | null;
   /** What `accept_offer` gave (stored, or pending), shown with the offer's names. */
   offerResult: Accepted | null;
+  /** The credentials the wallet waits for (deferred by their issuer), oldest first. */
+  pending: PendingIssuance[];
+  /** What the last check of the pending credentials gave (null: none yet). */
+  checked: FetchOutcome[] | null;
+  /** The service records held, in full (the History screen's services table). */
+  services: CredentialDetails[];
 }
 
 function initialState(): SessionState {
@@ -121,6 +131,9 @@ function initialState(): SessionState {
     holderKey: null,
     offer: null,
     offerResult: null,
+    pending: [],
+    checked: null,
+    services: [],
   };
 }
 
@@ -136,6 +149,9 @@ const SESSION_CLEARED: Partial<SessionState> = {
   holderKey: null,
   offer: null,
   offerResult: null,
+  pending: [],
+  checked: null,
+  services: [],
 };
 
 async function fileBytes(file: Blob): Promise<number[]> {
@@ -291,14 +307,52 @@ export class Store {
       const credentials = await this.api.listCredentials();
       const pid = credentials.find((c) => c.vct.includes("/pid/"));
       this.set({ status, credentials, pid: pid ? await this.api.credentialDetails(pid.id) : null });
+      // The app asks the issuers for what it waits for when it opens or unlocks
+      // (only what is due: the issuer said when to ask again).
+      await this.askPending(false);
     });
   }
 
   private async openCredentials(): Promise<void> {
-    this.set({ detail: null });
+    this.set({ detail: null, checked: null });
     this.go("credentials");
     await this.act(async () => {
-      this.set({ credentials: await this.api.listCredentials() });
+      this.set({ credentials: await this.api.listCredentials(), pending: await this.api.pendingCredentials() });
+    });
+  }
+
+  /** Asks the issuers for the pending credentials (all of them with `force`), then
+   * reads the lists again. What arrived is a status line; what will not come (refused,
+   * expired) or could not be asked is an alert, in plain words. A check of nothing
+   * due, when the app opens, says nothing. */
+  private async askPending(force: boolean): Promise<void> {
+    const waiting = await this.api.pendingCredentials();
+    if (waiting.length === 0) {
+      this.set({ pending: [] });
+      if (!force) return;
+    }
+    const outcomes = waiting.length === 0 ? [] : await this.api.fetchPending(force);
+    if (outcomes.length === 0 && !force) {
+      this.set({ pending: waiting });
+      return;
+    }
+    // The check the app makes by itself says only what changed (arrived, or will not
+    // come); "not yet" and "could not ask" are said when the citizen asked.
+    const told = force ? outcomes : outcomes.filter((o) => o.outcome === "received" || o.outcome === "ended");
+    const { notice, alert } = checkSummary(told, this.current.locale);
+    const patch: Partial<SessionState> =
+      force || told.length ? { checked: told, notice, error: alert } : { checked: told };
+    patch.pending = await this.api.pendingCredentials();
+    if (outcomes.some((o) => o.outcome === "received")) {
+      patch.credentials = await this.api.listCredentials();
+    }
+    this.set(patch);
+  }
+
+  /** "Check now": asks the issuers for every pending credential. */
+  async checkPending(): Promise<boolean> {
+    return this.act(async () => {
+      await this.askPending(true);
     });
   }
 
@@ -322,7 +376,11 @@ export class Store {
   async openHistory(): Promise<void> {
     this.go("history");
     await this.act(async () => {
-      this.set({ history: await this.api.history() });
+      const history = await this.api.history();
+      const records = (await this.api.listCredentials()).filter(isServiceRecord);
+      const services: CredentialDetails[] = [];
+      for (const r of records) services.push(await this.api.credentialDetails(r.id));
+      this.set({ history, services });
     });
   }
 
@@ -551,6 +609,16 @@ export class Store {
     const next = { ...(this.current.settings ?? defaultSettings(locale)), locale };
     return this.act(async () => {
       this.applySettings(await this.api.setSettings(next));
+    });
+  }
+
+  /** Saves the list of trusted root authorities (at once: the Add and Remove buttons
+   * of Settings → "Issuers trusted by"); the other settings stay as saved. */
+  async saveRoots(roots: string[]): Promise<boolean> {
+    const base = this.current.settings ?? defaultSettings(this.current.locale);
+    return this.act(async () => {
+      this.applySettings(await this.api.setSettings({ ...base, trusted_roots: roots }));
+      this.set({ notice: this.tr("roots.saved", { n: roots.length }) });
     });
   }
 

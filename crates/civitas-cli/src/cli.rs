@@ -40,7 +40,8 @@ pub(crate) enum Command {
     /// Make a counter's request (what to show, with a fresh nonce) as a URL and QR code.
     Request(crate::commands::request::Args),
     /// The clerk's counter: scan, verify, show the verdict in large letters. With
-    /// `serve`: a web page for a webcam and the endpoint online wallets post to.
+    /// `serve`: a web page for a webcam and the endpoint online wallets post to. With
+    /// `--issuer-db`: a service-record offer for the citizen after each valid verdict.
     #[command(args_conflicts_with_subcommands = true)]
     Counter {
         #[command(flatten)]

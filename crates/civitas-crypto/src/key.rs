@@ -251,6 +251,12 @@ pub struct SigningKey {
     alg: Algorithm,
     secret: Zeroizing<Vec<u8>>,
     public: PublicKey,
+    /// ring's P-256 key pair, built on the first signature and kept: building it
+    /// checks the public point (a scalar multiplication), a third of an ES256
+    /// signature's cost. ring does not wipe it on drop; it holds the same scalar as
+    /// `secret` for the key's lifetime (rebuilding it per signature left one such
+    /// copy in freed memory per signature instead).
+    es256: std::sync::OnceLock<signature::EcdsaKeyPair>,
 }
 
 impl fmt::Debug for SigningKey {
@@ -303,6 +309,7 @@ impl SigningKey {
             alg,
             secret: Zeroizing::new(secret.to_vec()),
             public,
+            es256: std::sync::OnceLock::new(),
         })
     }
 
@@ -355,13 +362,21 @@ impl Signer for SigningKey {
         match self.alg {
             Algorithm::Es256 => {
                 let rng = ring::rand::SystemRandom::new();
-                let pair = signature::EcdsaKeyPair::from_private_key_and_public_key(
-                    &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-                    &self.secret,
-                    self.public.as_bytes(),
-                    &rng,
-                )
-                .map_err(|_| Error::InvalidPrivateKey)?;
+                let pair = match self.es256.get() {
+                    Some(pair) => pair,
+                    None => {
+                        let pair = signature::EcdsaKeyPair::from_private_key_and_public_key(
+                            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+                            &self.secret,
+                            self.public.as_bytes(),
+                            &rng,
+                        )
+                        .map_err(|_| Error::InvalidPrivateKey)?;
+                        // A racing thread may have set it first: either pair is the same key.
+                        let _ = self.es256.set(pair);
+                        self.es256.get().ok_or(Error::Signing)?
+                    }
+                };
                 let sig = pair.sign(&rng, message).map_err(|_| Error::Signing)?;
                 Ok(sig.as_ref().to_vec())
             }

@@ -139,6 +139,7 @@ fn run(did: &str, kid: &str, key: SigningKey, n: usize, dir: &std::path::Path) -
                         expires_in: 3600,
                         pin: true,
                         deferred: false,
+                        holder: None,
                     })
                     .unwrap();
                 let civitas_exchange::openid4vci::OfferRef::ByValue(offer) =

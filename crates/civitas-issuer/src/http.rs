@@ -31,6 +31,10 @@ pub fn router(issuer: Arc<Issuer>) -> Router {
         .route("/credential", post(credential))
         .route("/deferred_credential", post(deferred_credential))
         .route("/notification", post(notification))
+        // helper M: the authorization code flow (crate::authorize).
+        .route("/par", post(crate::authorize::par_endpoint))
+        .route("/authorize", get(crate::authorize::authorize_endpoint))
+        .route("/login/callback", get(crate::authorize::callback_endpoint))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -91,11 +95,10 @@ async fn issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Response {
 }
 
 async fn as_metadata(State(issuer): State<Arc<Issuer>>) -> Response {
-    json(
-        StatusCode::OK,
-        &issuer.authorization_server_metadata(),
-        false,
-    )
+    let mut metadata = serde_json::to_value(issuer.authorization_server_metadata())
+        .unwrap_or(serde_json::Value::Null);
+    crate::authorize::extend_metadata(&issuer, &mut metadata);
+    json(StatusCode::OK, &metadata, false)
 }
 
 /// Reads the body (at most [`MAX_BODY`]); an oversized or broken body is an OAuth

@@ -1,9 +1,13 @@
 #![doc = include_str!("../README.md")]
 
+pub mod auth_store;
+pub mod authorize;
+mod ephemeral;
 mod error;
 pub mod http;
 pub mod metadata;
 mod service;
+pub mod staff;
 pub mod store;
 #[cfg(test)]
 mod tests;

@@ -155,6 +155,27 @@ pub fn authorization_server_metadata(public_url: &str) -> AuthorizationServerMet
     }
 }
 
+/// The Authorization Server Metadata members of the Authorization Code Flow (added
+/// when the issuer has a login): the authorization and PAR endpoints (RFC 9126: PAR
+/// required), PKCE `S256` only, `code` responses with `iss` (RFC 9207), the grant.
+pub fn authorization_code_metadata(public_url: &str) -> serde_json::Map<String, serde_json::Value> {
+    let base = public_url.trim_end_matches('/');
+    match serde_json::json!({
+        "authorization_endpoint": format!("{base}/authorize"),
+        "pushed_authorization_request_endpoint": format!("{base}/par"),
+        "require_pushed_authorization_requests": true,
+        "code_challenge_methods_supported": ["S256"],
+        "response_types_supported": ["code"],
+        "authorization_response_iss_parameter_supported": true,
+        "grant_types_supported": [civitas_exchange::openid4vci::AUTHORIZATION_CODE_GRANT],
+        "scopes_supported": ["pid"],
+        "authorization_details_types_supported": ["openid_credential"],
+    }) {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

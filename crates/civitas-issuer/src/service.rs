@@ -1,6 +1,7 @@
 //! The [`Issuer`] service: the endpoints' logic, independent of HTTP, and the back
 //! office's offer creation.
 
+use crate::ephemeral::{InFlight, Nonces, Reserved};
 use crate::error::{Error, Refusal, Result};
 use crate::metadata::{PROOF_ALGORITHMS, credential_type, issuer_metadata};
 use crate::store::{
@@ -88,6 +89,13 @@ pub struct Issuer {
     clock: Clock,
     rng: Arc<dyn Rng>,
     publishing: Mutex<()>,
+    /// Set once the status list is known to be on the ledger.
+    published: std::sync::atomic::AtomicBool,
+    /// The status list's URI and size (fixed when the store was first set up).
+    status: (String, u64),
+    nonces: Nonces,
+    in_flight: InFlight,
+    reserved: Reserved,
 }
 
 impl std::fmt::Debug for Issuer {
@@ -114,6 +122,11 @@ pub struct OfferRequest {
     pub pin: bool,
     /// Deferred issuance: the credential waits for `approve`.
     pub deferred: bool,
+    /// Issue only to this holder: a DID (the key proof must name one of its keys by
+    /// `kid`) or a JWK thumbprint (RFC 7638, base64url) of the key to bind — e.g. the
+    /// key the citizen just presented at a counter. A proof by any other key is
+    /// refused (`invalid_proof`).
+    pub holder: Option<String>,
 }
 
 /// A stored offer: the URI to show and the PIN to tell the citizen apart.
@@ -175,6 +188,17 @@ pub fn create_offer(
         ))
     })?;
     t.validate(&req.claims)?;
+    if let Some(h) = &req.holder {
+        let thumbprint = h.len() == 43
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let did = h.starts_with("did:") && !h.contains('#') && h.len() <= 2048;
+        if !(thumbprint || did) {
+            return Err(Error::Invalid(
+                "the holder must be a DID or a base64url SHA-256 JWK thumbprint".into(),
+            ));
+        }
+    }
     if !(1..=30 * 86_400).contains(&req.expires_in) {
         return Err(Error::Invalid(
             "the offer must expire within 1 second to 30 days".into(),
@@ -201,6 +225,7 @@ pub fn create_offer(
         created_at: now,
         expires_at,
         deferred: req.deferred,
+        holder: req.holder.clone(),
     })?;
     let offer = CredentialOffer {
         credential_issuer: req.credential_issuer.clone(),
@@ -281,6 +306,14 @@ impl Issuer {
             store.init_meta("status_uri", &uri)?;
             store.init_meta("status_size", &config.status_list_size.to_string())?;
         }
+        let status_uri = store
+            .meta("status_uri")?
+            .ok_or_else(|| Error::Invalid("no status list configured".into()))?;
+        let status_size = store
+            .meta("status_size")?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(config.status_list_size as u64);
+        let published = store.meta("status_published")?.is_some();
         Ok(Issuer {
             config,
             signer,
@@ -290,6 +323,11 @@ impl Issuer {
             clock,
             rng,
             publishing: Mutex::new(()),
+            published: published.into(),
+            status: (status_uri, status_size),
+            nonces: Nonces::default(),
+            in_flight: InFlight::default(),
+            reserved: Reserved::default(),
         })
     }
 
@@ -329,11 +367,15 @@ impl Issuer {
 
     /// The Token Endpoint: a form body.
     pub fn token(&self, form: &str) -> std::result::Result<TokenResponse, Refusal> {
-        let TokenRequest::PreAuthorizedCode {
-            pre_authorized_code,
-            tx_code,
-            ..
-        } = TokenRequest::from_form(form)?;
+        // helper M: the authorization code grant is crate::authorize's.
+        let (pre_authorized_code, tx_code) = match TokenRequest::from_form(form)? {
+            TokenRequest::PreAuthorizedCode {
+                pre_authorized_code,
+                tx_code,
+                ..
+            } => (pre_authorized_code, tx_code),
+            other => return self.authorization_code_token(other),
+        };
         let now = (self.clock)();
         let token = Zeroizing::new(
             random_b64(&*self.rng, 32).map_err(|_| Refusal::server("no randomness"))?,
@@ -385,9 +427,8 @@ impl Issuer {
         let now = (self.clock)();
         let nonce = random_b64(&*self.rng, 18).map_err(|_| Refusal::server("no randomness"))?;
         let stored = self
-            .store()?
-            .put_nonce(&nonce, now, now.saturating_add(self.config.nonce_lifetime))
-            .map_err(|_| Refusal::server("the store failed"))?;
+            .nonces
+            .put(&nonce, now, now.saturating_add(self.config.nonce_lifetime));
         if !stored {
             return Err(Refusal::server("too many outstanding nonces; retry later"));
         }
@@ -404,31 +445,31 @@ impl Issuer {
         let request = CredentialRequest::from_json(body)?;
         let now = (self.clock)();
         let token_hash = secret_hash("token", token);
+        let used = || {
+            Refusal::new(
+                ErrorCode::InvalidToken,
+                "unknown, expired or already used access token",
+            )
+        };
         let issuing = self
             .store()?
-            .begin_issue(&token_hash, now)
+            .issuing(&token_hash, now)
             .map_err(|_| Refusal::server("the store failed"))?
-            .ok_or_else(|| {
-                Refusal::new(
-                    ErrorCode::InvalidToken,
-                    "unknown, expired or already used access token",
-                )
-            })?;
-        let result = self
-            .check_request(&issuing, &request, now)
-            .and_then(|holder| {
-                if issuing.deferred {
-                    self.defer(&issuing, &holder, &token_hash, now)
-                } else {
-                    self.issue_now(&issuing, &holder, &token_hash, now)
-                }
-            });
-        if result.is_err() {
-            self.store()?
-                .abort_issue(&issuing.id)
-                .map_err(|_| Refusal::server("the store failed"))?;
+            .ok_or_else(used)?;
+        // One request per offer at a time in this process; the store's conditional
+        // write settles any race with another process (the back office).
+        let _claim = self.in_flight.claim(&issuing.id).ok_or_else(|| {
+            Refusal::new(
+                ErrorCode::InvalidToken,
+                "another credential request with this access token is being served",
+            )
+        })?;
+        let holder = self.check_request(&issuing, &request, now)?;
+        if issuing.deferred {
+            self.defer(&issuing, &holder, &token_hash, now)
+        } else {
+            self.issue_now(&issuing, &holder, &token_hash, now)
         }
-        result
     }
 
     /// Signs and records an immediate issuance, with its notification id.
@@ -443,9 +484,17 @@ impl Issuer {
             .map_err(|_| Refusal::server("the offer's claims are unreadable"))?;
         let (sd_jwt, row) = self.sign(&offer.id, &offer.configuration_id, &claims, holder, now)?;
         let (notification_id, notification) = self.new_notification(token_hash, now)?;
-        self.store()?
-            .finish_issue(&row, &notification)
+        let recorded = self
+            .store()?
+            .finish_issue(token_hash, &row, &notification)
             .map_err(|_| Refusal::server("the store failed"))?;
+        if !recorded {
+            // Signed but never released: its status index stays unused.
+            return Err(Refusal::new(
+                ErrorCode::InvalidToken,
+                "the access token was used meanwhile, or the offer was closed",
+            ));
+        }
         let mut response = CredentialResponse::issued(sd_jwt);
         response.notification_id = Some(notification_id);
         Ok(response)
@@ -466,7 +515,8 @@ impl Issuer {
             "kid": holder.kid,
         })
         .to_string();
-        self.store()?
+        let recorded = self
+            .store()?
             .defer_issue(&NewTransaction {
                 id_hash: secret_hash("transaction", &transaction_id),
                 offer_id: &offer.id,
@@ -476,6 +526,12 @@ impl Issuer {
                 expires_at: now.saturating_add(self.config.deferred_lifetime),
             })
             .map_err(|_| Refusal::server("the store failed"))?;
+        if !recorded {
+            return Err(Refusal::new(
+                ErrorCode::InvalidToken,
+                "the access token was used meanwhile, or the offer was closed",
+            ));
+        }
         Ok(CredentialResponse::deferred(
             transaction_id,
             self.config.deferred_interval,
@@ -731,11 +787,25 @@ impl Issuer {
             .first()
             .ok_or_else(|| Refusal::new(ErrorCode::InvalidProof, "no key proof"))?;
         let checked = check_proof(proof, &check, &*self.resolver)?;
-        let fresh = self
-            .store()?
-            .take_nonce(&checked.nonce, now)
-            .map_err(|_| Refusal::server("the store failed"))?;
-        if !fresh {
+        if let Some(expected) = &offer.holder {
+            let did = checked
+                .holder
+                .kid
+                .as_deref()
+                .and_then(|k| k.split('#').next());
+            let matches = if expected.starts_with("did:") {
+                did == Some(expected.as_str())
+            } else {
+                ring_eq(expected.as_bytes(), checked.holder.thumbprint().as_bytes())
+            };
+            if !matches {
+                return Err(Refusal::new(
+                    ErrorCode::InvalidProof,
+                    "this offer is for another holder: prove possession of the key it was made for",
+                ));
+            }
+        }
+        if !self.nonces.take(&checked.nonce, now) {
             return Err(Refusal::new(
                 ErrorCode::InvalidNonce,
                 "the key proof's nonce is unknown, expired or already used: ask the Nonce Endpoint for a new c_nonce",
@@ -802,19 +872,10 @@ impl Issuer {
 
     /// The next status-list index, publishing the list (all valid) on first use.
     fn allocate_status(&self) -> std::result::Result<(String, u64), Refusal> {
+        use std::sync::atomic::Ordering;
         let failed = |_| Refusal::server("the store failed");
-        let (uri, size, published) = {
-            let store = self.store()?;
-            let uri = store.meta("status_uri").map_err(failed)?;
-            let size = store.meta("status_size").map_err(failed)?;
-            let published = store.meta("status_published").map_err(failed)?;
-            (uri, size, published)
-        };
-        let uri = uri.ok_or_else(|| Refusal::server("no status list configured"))?;
-        let size: usize = size
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(self.config.status_list_size);
-        if published.is_none() {
+        let (uri, size) = &self.status;
+        if !self.published.load(Ordering::Acquire) {
             let _guard = self
                 .publishing
                 .lock()
@@ -823,14 +884,16 @@ impl Issuer {
             if again.is_none() {
                 let on_ledger = self
                     .ledger
-                    .status_list(&uri)
+                    .status_list(uri)
                     .map_err(|e| Refusal::server(&format!("the ledger failed [{}]", e.code())))?;
                 if on_ledger.is_none() {
-                    let list = StatusList::new(2, size)
+                    let length = usize::try_from(*size)
+                        .map_err(|_| Refusal::server("bad status list size"))?;
+                    let list = StatusList::new(2, length)
                         .map_err(|_| Refusal::server("bad status list size"))?;
                     let entry = civitas_ledger::sign::status_list(
                         self.signing(),
-                        &uri,
+                        uri,
                         &list,
                         (self.clock)(),
                     )
@@ -846,13 +909,13 @@ impl Issuer {
                     .set_meta("status_published", "1")
                     .map_err(failed)?;
             }
+            self.published.store(true, Ordering::Release);
         }
         let index = self
-            .store()?
-            .next_status_index(u64::try_from(size).unwrap_or(0))
-            .map_err(failed)?
+            .reserved
+            .next(|count| self.store()?.reserve_status(*size, count).map_err(failed))?
             .ok_or_else(|| Refusal::server("the status list is full"))?;
-        Ok((uri, index))
+        Ok((uri.clone(), index))
     }
 
     /// Offers still usable (the back office's `pending`).

@@ -1,6 +1,6 @@
 //! The issuer's SQLite store (WAL, so `civitas issuer offer` can write while the
 //! server runs): offers with their hashed pre-authorized code, hashed PIN, attempt
-//! counter and claims (deleted once issued); nonces; the status-list cursor; the
+//! counter and claims (deleted once issued); the status-list cursor; the
 //! audit trail of what was issued (no claim values).
 //!
 //! Secrets are never stored in the clear: the pre-authorized code and the access token
@@ -12,6 +12,7 @@ use crate::error::Result;
 use civitas_crypto::b64::sha256_b64;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
+use std::ops::Range;
 use std::path::Path;
 
 const SCHEMA: &str = "
@@ -29,8 +30,7 @@ CREATE TABLE IF NOT EXISTS offers (
     token_hash TEXT UNIQUE,
     token_expires_at INTEGER
 );
-CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS nonces_expiry ON nonces (expires_at);
+
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     offer_id TEXT NOT NULL,
@@ -59,6 +59,9 @@ CREATE TABLE IF NOT EXISTS notifications (
     token_hash TEXT NOT NULL,
     expires_at INTEGER NOT NULL
 );
+-- Only offers still holding claims (few): the purge finds them without a scan.
+CREATE INDEX IF NOT EXISTS offers_live ON offers (state, expires_at) WHERE claims IS NOT NULL;
+CREATE INDEX IF NOT EXISTS transactions_expiry ON transactions (expires_at);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     offer_id TEXT NOT NULL,
@@ -68,14 +71,13 @@ CREATE TABLE IF NOT EXISTS events (
 );
 ";
 
-/// Offer states.
+/// Offer states. (Stores written by earlier versions may hold `issuing`, a state no
+/// longer used: [`Store::open`] turns it back into `redeemed`.)
 pub mod state {
     /// Made, not yet exchanged for a token.
     pub const OPEN: &str = "open";
     /// Exchanged for an access token; the credential not yet issued.
     pub const REDEEMED: &str = "redeemed";
-    /// A credential request is being served.
-    pub const ISSUING: &str = "issuing";
     /// Issued.
     pub const ISSUED: &str = "issued";
     /// Too many wrong PINs.
@@ -97,9 +99,6 @@ pub mod tx_state {
     /// Fetched or told: the `transaction_id` is used up.
     pub const DONE: &str = "done";
 }
-
-/// The most nonces outstanding at once (the Nonce Endpoint is unauthenticated).
-pub const MAX_NONCES: i64 = 100_000;
 
 /// The digest a pre-authorized code or access token is stored as.
 pub fn secret_hash(kind: &str, secret: &str) -> String {
@@ -130,6 +129,9 @@ pub struct NewOffer<'a> {
     pub expires_at: i64,
     /// The credential waits for approval.
     pub deferred: bool,
+    /// The only holder the credential may be bound to: a DID, or an RFC 7638 JWK
+    /// SHA-256 thumbprint (base64url).
+    pub holder: Option<String>,
 }
 
 /// What a token request's code and PIN came to.
@@ -165,6 +167,8 @@ pub struct Issuing {
     pub claims: String,
     /// Whether the credential waits for approval (deferred issuance).
     pub deferred: bool,
+    /// The only holder the credential may be bound to (a DID or a JWK thumbprint).
+    pub holder: Option<String>,
 }
 
 /// A deferred transaction, as the Deferred Credential Endpoint finds it.
@@ -269,7 +273,7 @@ pub struct OfferSummary {
     pub offer_id: String,
     /// Its configuration.
     pub configuration_id: String,
-    /// State (`open`, `redeemed`, `issuing`, `deferred` (awaiting approval),
+    /// State (`open`, `redeemed`, `deferred` (awaiting approval),
     /// `issued`, `rejected`, `dead`).
     pub state: String,
     /// Created.
@@ -303,16 +307,28 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(SCHEMA)?;
-        let has_deferred: bool = conn.query_row(
-            "SELECT COUNT(*) FROM pragma_table_info('offers') WHERE name = 'deferred'",
-            [],
-            |r| r.get::<_, i64>(0).map(|n| n > 0),
-        )?;
-        if !has_deferred {
-            conn.execute_batch(
-                "ALTER TABLE offers ADD COLUMN deferred INTEGER NOT NULL DEFAULT 0",
+        // Columns added after the first version.
+        for (column, definition) in [
+            ("deferred", "deferred INTEGER NOT NULL DEFAULT 0"),
+            ("holder", "holder TEXT"),
+        ] {
+            let present: bool = conn.query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('offers') WHERE name = ?1",
+                [column],
+                |r| r.get::<_, i64>(0).map(|n| n > 0),
             )?;
+            if !present {
+                conn.execute_batch(&format!("ALTER TABLE offers ADD COLUMN {definition}"))?;
+            }
         }
+        // Earlier versions marked an offer `issuing` while a request was served, and a
+        // crash left it stuck there; a redeemed offer is what it was.
+        conn.execute(
+            "UPDATE offers SET state = ?1 WHERE state = 'issuing'",
+            [state::REDEEMED],
+        )?;
+        // Nonces now live in the server's memory (a restart refuses outstanding ones).
+        conn.execute_batch("DROP TABLE IF EXISTS nonces")?;
         Ok(Store { conn })
     }
 
@@ -347,8 +363,8 @@ impl Store {
     pub fn insert_offer(&self, o: &NewOffer<'_>) -> Result<()> {
         self.conn.execute(
             "INSERT INTO offers (id, code_hash, pin_hash, configuration_id, claims, created_at,
-                                 expires_at, attempts, state, deferred)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9)",
+                                 expires_at, attempts, state, deferred, holder)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9, ?10)",
             params![
                 o.id,
                 o.code_hash,
@@ -358,7 +374,8 @@ impl Store {
                 o.created_at,
                 o.expires_at,
                 state::OPEN,
-                o.deferred
+                o.deferred,
+                o.holder
             ],
         )?;
         Ok(())
@@ -367,15 +384,18 @@ impl Store {
     /// Deletes the claims of offers that can no longer be used: expired unredeemed
     /// ones, and redeemed ones whose access token expired.
     pub fn purge_expired(&self, now: i64) -> Result<()> {
-        self.conn.execute(
+        // One statement per state, each led by `state = …` so `offers_live` serves it.
+        for sql in [
             "UPDATE offers SET claims = NULL
-             WHERE claims IS NOT NULL
-               AND ((state = 'open' AND expires_at <= ?1)
-                 OR (state = 'redeemed' AND token_expires_at <= ?1)
-                 OR (state = 'deferred' AND id IN
-                     (SELECT offer_id FROM transactions WHERE expires_at <= ?1)))",
-            [now],
-        )?;
+             WHERE state = 'open' AND claims IS NOT NULL AND expires_at <= ?1",
+            "UPDATE offers SET claims = NULL
+             WHERE state = 'redeemed' AND claims IS NOT NULL AND token_expires_at <= ?1",
+            "UPDATE offers SET claims = NULL
+             WHERE state = 'deferred' AND claims IS NOT NULL AND id IN
+                 (SELECT offer_id FROM transactions WHERE expires_at <= ?1)",
+        ] {
+            self.conn.prepare_cached(sql)?.execute([now])?;
+        }
         // Expired transactions: an unfetched credential is deleted with them.
         self.conn
             .execute("DELETE FROM transactions WHERE expires_at <= ?1", [now])?;
@@ -446,70 +466,77 @@ impl Store {
         Ok(Redeem::Redeemed(id))
     }
 
-    /// Claims the offer an access token was issued for, for one credential request
-    /// (`redeemed` → `issuing`); `None` when the token is unknown, expired, or
-    /// another request holds it.
-    pub fn begin_issue(&mut self, token_hash: &str, now: i64) -> Result<Option<Issuing>> {
-        let tx = self
+    /// The offer an access token was issued for, ready for a credential request:
+    /// redeemed, the token unexpired, the claims held. Reads only: the request that
+    /// records first wins ([`Store::finish_issue`], [`Store::defer_issue`]).
+    pub fn issuing(&self, token_hash: &str, now: i64) -> Result<Option<Issuing>> {
+        Ok(self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let row: Option<Issuing> = tx
-            .query_row(
-                "SELECT id, configuration_id, claims, deferred FROM offers
+            .prepare_cached(
+                "SELECT id, configuration_id, claims, deferred, holder FROM offers
                  WHERE token_hash = ?1 AND state = ?2 AND token_expires_at > ?3
                    AND claims IS NOT NULL",
-                params![token_hash, state::REDEEMED, now],
-                |r| {
-                    Ok(Issuing {
-                        id: r.get(0)?,
-                        configuration_id: r.get(1)?,
-                        claims: r.get(2)?,
-                        deferred: r.get(3)?,
-                    })
-                },
-            )
-            .optional()?;
-        if let Some(o) = &row {
-            tx.execute(
-                "UPDATE offers SET state = ?2 WHERE id = ?1",
-                params![o.id, state::ISSUING],
-            )?;
-        }
-        tx.commit()?;
-        Ok(row)
+            )?
+            .query_row(params![token_hash, state::REDEEMED, now], |r| {
+                Ok(Issuing {
+                    id: r.get(0)?,
+                    configuration_id: r.get(1)?,
+                    claims: r.get(2)?,
+                    deferred: r.get(3)?,
+                    holder: r.get(4)?,
+                })
+            })
+            .optional()?)
     }
 
-    /// Gives a claimed offer back after a refused request (the wallet may retry).
-    pub fn abort_issue(&self, id: &str) -> Result<()> {
-        self.conn.execute(
-            "UPDATE offers SET state = ?2 WHERE id = ?1 AND state = ?3",
-            params![id, state::REDEEMED, state::ISSUING],
-        )?;
-        Ok(())
-    }
-
-    /// Records an issuance: the audit row, the offer issued, its claims and token
-    /// deleted — in one transaction.
-    pub fn finish_issue(&mut self, row: &AuditRow, notification: &Notification) -> Result<()> {
+    /// Records an issuance in one transaction: the offer issued (its claims and
+    /// token deleted), the audit row, the notification id. `false` (nothing written)
+    /// when the offer is no longer redeemed under `token_hash` — another request
+    /// recorded first, or the back office closed it meanwhile.
+    pub fn finish_issue(
+        &mut self,
+        token_hash: &str,
+        row: &AuditRow,
+        notification: &Notification,
+    ) -> Result<bool> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx
+            .prepare_cached(
+                "UPDATE offers SET state = ?2, claims = NULL, token_hash = NULL
+                 WHERE id = ?1 AND state = ?3 AND token_hash = ?4",
+            )?
+            .execute(params![
+                row.offer_id,
+                state::ISSUED,
+                state::REDEEMED,
+                token_hash
+            ])?;
+        if changed != 1 {
+            return Ok(false);
+        }
         insert_audit(&tx, row)?;
         insert_notification(&tx, &row.offer_id, notification)?;
-        tx.execute(
-            "UPDATE offers SET state = ?2, claims = NULL, token_hash = NULL WHERE id = ?1",
-            params![row.offer_id, state::ISSUED],
-        )?;
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
     /// Binds a deferred request's holder key and access token to a new transaction;
-    /// the offer waits for approval (`issuing` → `deferred`).
-    pub fn defer_issue(&mut self, d: &NewTransaction<'_>) -> Result<()> {
+    /// the offer waits for approval (`redeemed` → `deferred`). `false` (nothing
+    /// written) when the offer is no longer redeemed under the token.
+    pub fn defer_issue(&mut self, d: &NewTransaction<'_>) -> Result<bool> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
+            "UPDATE offers SET state = ?2, token_hash = NULL
+             WHERE id = ?1 AND state = ?3 AND token_hash = ?4",
+            params![d.offer_id, state::DEFERRED, state::REDEEMED, d.token_hash],
+        )?;
+        if changed != 1 {
+            return Ok(false);
+        }
         tx.execute(
             "INSERT INTO transactions (id_hash, offer_id, token_hash, holder, state,
                                        created_at, expires_at)
@@ -524,12 +551,8 @@ impl Store {
                 d.expires_at
             ],
         )?;
-        tx.execute(
-            "UPDATE offers SET state = ?2, token_hash = NULL WHERE id = ?1",
-            params![d.offer_id, state::DEFERRED],
-        )?;
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
     /// The transaction of an offer awaiting approval (`None` when there is none, or it
@@ -706,35 +729,11 @@ impl Store {
         })
     }
 
-    /// Stores a nonce; `false` when too many are outstanding (expired ones are purged
-    /// first).
-    pub fn put_nonce(&self, nonce: &str, now: i64, expires_at: i64) -> Result<bool> {
-        self.conn
-            .execute("DELETE FROM nonces WHERE expires_at <= ?1", [now])?;
-        let count: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM nonces", [], |r| r.get(0))?;
-        if count >= MAX_NONCES {
-            return Ok(false);
-        }
-        self.conn.execute(
-            "INSERT INTO nonces (nonce, expires_at) VALUES (?1, ?2)",
-            params![nonce, expires_at],
-        )?;
-        Ok(true)
-    }
-
-    /// Consumes a nonce: `true` once for a nonce issued and not expired.
-    pub fn take_nonce(&self, nonce: &str, now: i64) -> Result<bool> {
-        Ok(self.conn.execute(
-            "DELETE FROM nonces WHERE nonce = ?1 AND expires_at > ?2",
-            params![nonce, now],
-        )? == 1)
-    }
-
-    /// Allocates the next status-list index below `size`, atomically; `None` when the
-    /// list is full.
-    pub fn next_status_index(&mut self, size: u64) -> Result<Option<u64>> {
+    /// Reserves up to `count` (at least 1) consecutive status-list indices below
+    /// `size`, atomically, for one process to hand out from memory; `None` when the
+    /// list is full. Indices a process reserved and never used (it stopped) stay
+    /// unused: they are set to valid and no credential refers to them.
+    pub fn reserve_status(&mut self, size: u64, count: u64) -> Result<Option<Range<u64>>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -750,14 +749,14 @@ impl Store {
         if next >= size {
             return Ok(None);
         }
-        let after = next.saturating_add(1);
+        let end = next.saturating_add(count.max(1)).min(size);
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('status_next', ?1)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [after.to_string()],
+            [end.to_string()],
         )?;
         tx.commit()?;
-        Ok(Some(next))
+        Ok(Some(next..end))
     }
 
     /// The audit trail, oldest first.
@@ -790,7 +789,7 @@ impl Store {
     pub fn pending(&self, now: i64) -> Result<Vec<OfferSummary>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, configuration_id, state, created_at, expires_at, attempts FROM offers
-             WHERE (state IN ('open', 'redeemed', 'issuing')
+             WHERE (state IN ('open', 'redeemed')
                     AND (expires_at > ?1 OR (state != 'open' AND token_expires_at > ?1)))
                 OR (state = 'deferred' AND id IN
                     (SELECT offer_id FROM transactions WHERE state = 'pending' AND expires_at > ?1))
@@ -847,32 +846,32 @@ impl Store {
 }
 
 fn insert_audit(conn: &Connection, row: &AuditRow) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit (offer_id, configuration_id, holder_thumbprint, holder_kid,
                             status_uri, status_index, credential_digest, anchor_index,
                             issued_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            row.offer_id,
-            row.configuration_id,
-            row.holder_thumbprint,
-            row.holder_kid,
-            row.status_uri,
-            i64::try_from(row.status_index).unwrap_or(i64::MAX),
-            row.credential_digest,
-            row.anchor_index.and_then(|i| i64::try_from(i).ok()),
-            row.issued_at
-        ],
-    )?;
+    )?
+    .execute(params![
+        row.offer_id,
+        row.configuration_id,
+        row.holder_thumbprint,
+        row.holder_kid,
+        row.status_uri,
+        i64::try_from(row.status_index).unwrap_or(i64::MAX),
+        row.credential_digest,
+        row.anchor_index.and_then(|i| i64::try_from(i).ok()),
+        row.issued_at
+    ])?;
     Ok(())
 }
 
 fn insert_notification(conn: &Connection, offer_id: &str, n: &Notification) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO notifications (id_hash, offer_id, token_hash, expires_at)
          VALUES (?1, ?2, ?3, ?4)",
-        params![n.id_hash, offer_id, n.token_hash, n.expires_at],
-    )?;
+    )?
+    .execute(params![n.id_hash, offer_id, n.token_hash, n.expires_at])?;
     Ok(())
 }
 

@@ -156,6 +156,7 @@ impl Fixture {
                 expires_in,
                 pin,
                 deferred,
+                holder: None,
             })
             .unwrap();
         let OfferRef::ByValue(offer) = parse_offer_url(&created.offer_uri).unwrap() else {
@@ -429,6 +430,7 @@ fn one_token_serves_one_credential_request_at_a_time() {
             created_at: 0,
             expires_at: 100,
             deferred: false,
+            holder: None,
         })
         .unwrap();
     let th = secret_hash("token", "t");
@@ -436,14 +438,47 @@ fn one_token_serves_one_credential_request_at_a_time() {
         store.redeem("c", None, 1, &th, 50, 5).unwrap(),
         Redeem::Redeemed("o-1".into())
     );
-    assert!(store.begin_issue(&th, 2).unwrap().is_some());
-    // A second request while the first is served: refused.
-    assert!(store.begin_issue(&th, 2).unwrap().is_none());
-    store.abort_issue("o-1").unwrap();
-    assert!(store.begin_issue(&th, 2).unwrap().is_some());
+    assert!(store.issuing(&th, 2).unwrap().is_some());
     // An expired token: refused.
-    store.abort_issue("o-1").unwrap();
-    assert!(store.begin_issue(&th, 50).unwrap().is_none());
+    assert!(store.issuing(&th, 50).unwrap().is_none());
+    // Another token: refused.
+    assert!(
+        store
+            .issuing(&secret_hash("token", "u"), 2)
+            .unwrap()
+            .is_none()
+    );
+    // The first request to record wins; a second finds the offer issued.
+    let row = crate::store::AuditRow {
+        seq: 0,
+        offer_id: "o-1".into(),
+        configuration_id: "pid".into(),
+        holder_thumbprint: "t".into(),
+        holder_kid: None,
+        status_uri: "u".into(),
+        status_index: 0,
+        credential_digest: "d".into(),
+        anchor_index: None,
+        issued_at: 2,
+    };
+    let note = |id: &str| crate::store::Notification {
+        id_hash: id.into(),
+        token_hash: th.clone(),
+        expires_at: 99,
+    };
+    assert!(
+        !store
+            .finish_issue(&secret_hash("token", "u"), &row, &note("n0"))
+            .unwrap(),
+        "another token's request records nothing"
+    );
+    assert!(store.finish_issue(&th, &row, &note("n1")).unwrap());
+    assert!(!store.finish_issue(&th, &row, &note("n2")).unwrap());
+    assert_eq!(store.audit().unwrap().len(), 1, "one audit row, not two");
+    assert!(
+        store.issuing(&th, 2).unwrap().is_none(),
+        "issued: the token is gone"
+    );
     assert_eq!(
         store.redeem("c", None, 3, &th, 50, 5).unwrap(),
         Redeem::NotOpen

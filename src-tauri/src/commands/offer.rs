@@ -4,11 +4,21 @@
 //! the credential (`Wallet::accept_offer`). The preview is kept in the Rust process
 //! between the two (its pre-authorized code never reaches the web view); a new
 //! preview replaces it, and a credential obtained ends it.
+//!
+//! An offer is previewed only when the citizen trusts at least one root authority
+//! (Settings): with none, no issuer could be checked, and an empty list never means
+//! "trust every issuer".
+//!
+//! Deferred issuance: `pending_credentials` lists what the wallet waits for
+//! (`Wallet::pending`), `fetch_pending` asks the issuers (`Wallet::fetch_deferred`:
+//! the ones due, or all of them when the citizen presses "check now").
 
 use crate::error::{Error, Result};
 use crate::qr_image::decode_qr_image;
 use crate::state::{AppSession, AppState, now};
-use civitas_wallet::openid4vci::{Accepted, HttpTransport, OfferPreview};
+use civitas_wallet::openid4vci::{
+    Accepted, FetchOutcome, HttpTransport, OfferPreview, PendingIssuance,
+};
 use tauri::State;
 use zeroize::Zeroizing;
 
@@ -58,6 +68,41 @@ pub(crate) async fn accept_offer(state: State<'_, AppState>, pin: String) -> Res
         .await
 }
 
+/// The credentials the wallet waits for (deferred by their issuer), oldest first.
+#[tauri::command]
+pub(crate) async fn pending_credentials(
+    state: State<'_, AppState>,
+) -> Result<Vec<PendingIssuance>> {
+    state.wallet(|w| w.pending(now())).await
+}
+
+/// Asks the issuers for the credentials the wallet waits for: those due (`force`
+/// false: when the app opens or unlocks), or every one ("check now").
+#[tauri::command]
+pub(crate) async fn fetch_pending(
+    state: State<'_, AppState>,
+    force: bool,
+) -> Result<Vec<FetchOutcome>> {
+    state
+        .run(move |inner| {
+            let wallet = inner.wallet()?;
+            if wallet.pending(now())?.is_empty() {
+                return Ok(Vec::new());
+            }
+            let transport = HttpTransport::new()?;
+            Ok(wallet.fetch_deferred(&transport, now(), force)?)
+        })
+        .await
+}
+
+/// Refuses when no root authority is trusted (no issuer could be checked).
+pub(crate) fn require_roots(roots: &[String]) -> Result<()> {
+    if roots.is_empty() {
+        return Err(Error::NoTrustedRoots);
+    }
+    Ok(())
+}
+
 /// Whether `text` looks like a credential offer link.
 pub(crate) fn is_offer(text: &str) -> bool {
     let t = text.trim().to_ascii_lowercase();
@@ -68,6 +113,7 @@ pub(crate) fn is_offer(text: &str) -> bool {
 
 fn preview(inner: &mut AppSession, uri: &str) -> Result<OfferPreview> {
     inner.offer = None;
+    require_roots(&inner.wallet()?.trusted_roots(now())?)?;
     let transport = HttpTransport::new()?;
     let preview = inner
         .wallet()?
@@ -95,5 +141,12 @@ mod tests {
         assert!(!is_offer("openid4vp://?request=x"));
         assert!(!is_offer("CIV1:abc"));
         assert!(!is_offer("https://issuer.example/"));
+    }
+
+    #[test]
+    fn no_trusted_root_refuses_every_offer() {
+        let e = require_roots(&[]).unwrap_err();
+        assert_eq!(e.code(), "no_trusted_roots");
+        assert!(require_roots(&["did:webvh:QmRoot:ledger.example:root".into()]).is_ok());
     }
 }

@@ -1,4 +1,5 @@
-//! Settings: the ledger (embedded file or node URL), language, theme, text size.
+//! Settings: the ledger (embedded file or node URL), language, theme, text size, the
+//! trusted root authorities (given to the wallet at once).
 
 use crate::error::Result;
 use crate::settings::Settings;
@@ -25,6 +26,8 @@ pub(crate) async fn set_settings(
             inner.settings = settings;
             if ledger_changed {
                 crate::state::reopen(inner);
+            } else if let Some(wallet) = inner.wallet.as_mut() {
+                wallet.trust_roots(inner.settings.trusted_roots.clone());
             }
             Ok(inner.settings.clone())
         })

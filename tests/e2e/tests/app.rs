@@ -140,8 +140,6 @@ fn tauri_driver() -> PathBuf {
 struct World {
     dir: tempfile::TempDir,
     display: String,
-    /// `CIVITAS_TRUSTED_ROOTS` for the app (empty: none).
-    roots: String,
 }
 
 impl World {
@@ -152,7 +150,6 @@ impl World {
             ("XDG_CONFIG_HOME", d.join("config")),
             ("XDG_CACHE_HOME", d.join("cache")),
             ("CIVITAS_LEDGER", d.join("ledger.db")),
-            ("CIVITAS_TRUSTED_ROOTS", PathBuf::from(&self.roots)),
         ]
     }
 
@@ -303,6 +300,30 @@ impl Ui {
         png
     }
 
+    /// Chooses `file` in the file input `css`, as a citizen picking a picture would
+    /// (WebDriver's file upload; when the driver cannot type into a hidden file input,
+    /// the same file is put in the input's `files` from its bytes and `change` fired).
+    /// Returns how it was done.
+    async fn choose_file(&self, css: &str, file: &Path) -> &'static str {
+        let input = self.find(css).await;
+        if input.send_keys(file.to_str().unwrap()).await.is_ok() {
+            return "webdriver file upload";
+        }
+        let bytes: Vec<u8> = std::fs::read(file).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        self.c
+            .execute(
+                "const e = document.querySelector(arguments[0]); \
+                 const f = new File([new Uint8Array(arguments[1])], arguments[2], {type: 'image/png'}); \
+                 const t = new DataTransfer(); t.items.add(f); e.files = t.files; \
+                 e.dispatchEvent(new Event('change', {bubbles: true}));",
+                vec![json!(css), json!(bytes), json!(name)],
+            )
+            .await
+            .unwrap();
+        "files set from the bytes"
+    }
+
     async fn nav(&self, screen: &str, heading_css: &str) {
         self.click(&format!("#nav-{screen}")).await;
         self.find(heading_css).await;
@@ -344,7 +365,6 @@ async fn citizen_story_in_a_real_window() {
     let world = World {
         dir: tempfile::tempdir().unwrap(),
         display,
-        roots: String::new(),
     };
     let (_driver, port) = start_driver(&world);
     let ui = Ui {
@@ -469,53 +489,7 @@ async fn citizen_story_in_a_real_window() {
     // 5. The QR on screen: decode it from screenshots of the window, with ours and
     // with zbar, and verify it with `civitas verify`. A proof too large for one code
     // is a short sequence the screen cycles through: collect every part.
-    let qr = ui.find("#proof-qr").await;
-    let parts: usize = qr
-        .attr("data-parts")
-        .await
-        .unwrap()
-        .unwrap()
-        .parse()
-        .unwrap();
-    ui.shot("09-proof-qr").await;
-    let mut ours = std::collections::BTreeSet::new();
-    let mut zbar_texts = std::collections::BTreeSet::new();
-    let mut assembler = civitas_exchange::qr::Assembler::new();
-    let deadline = Instant::now() + TIMEOUT;
-    let mut n = 0;
-    while !assembler.is_complete() {
-        assert!(
-            Instant::now() < deadline,
-            "not every part was seen: {ours:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        let png = ui.c.screenshot().await.unwrap();
-        n += 1;
-        let shot = dir.join(format!("proof-{n}.png"));
-        std::fs::write(&shot, &png).unwrap();
-        // Kept for a look when something fails (the temporary directory goes away).
-        std::fs::write(target_dir().join("e2e-proof-qr.png"), &png).unwrap();
-        let texts = civitas_exchange::qr::decode_image(&png).expect("our decoder reads the QR");
-        assert_eq!(texts.len(), 1, "one code on screen at a time: {texts:?}");
-        let zbar = Command::new("zbarimg")
-            .args(["--raw", "-q"])
-            .arg(&shot)
-            .output()
-            .expect("zbarimg (apt-get install zbar-tools)");
-        assert!(zbar.status.success(), "zbarimg: {zbar:?}");
-        assert_eq!(String::from_utf8_lossy(&zbar.stdout).trim(), texts[0]);
-        zbar_texts.insert(String::from_utf8_lossy(&zbar.stdout).trim().to_string());
-        assert!(texts[0].starts_with("CIV1"), "{}", texts[0]);
-        assembler.add(&texts[0]).unwrap();
-        ours.insert(texts[0].clone());
-        if parts > 1 && ours.len() == 1 && n == 1 {
-            ui.click("#proof-next").await;
-        }
-    }
-    assert_eq!(ours.len(), parts);
-    assert_eq!(ours, zbar_texts);
-    let presentation = assembler.finish().unwrap();
-    assert!(presentation.contains('~'));
+    let (presentation, parts, _) = read_proof_qr(&ui, dir, "09-proof-qr").await;
     let proof_file = dir.join("proof.sdjwt");
     std::fs::write(&proof_file, &presentation).unwrap();
     let verify_input = if parts == 1 {
@@ -654,6 +628,62 @@ async fn citizen_story_in_a_real_window() {
     );
 }
 
+/// The proof on screen: every part of its QR sequence read from screenshots of the
+/// window, by our decoder and by zbarimg (they must agree), reassembled. The first
+/// screenshot is saved as `docs/screenshots/{shot}.png` and as `dir/proof-1.png`.
+/// Returns the presentation, the number of parts and the codes' texts (`CIV1…`, what
+/// a counter's scanner types).
+async fn read_proof_qr(ui: &Ui, dir: &Path, shot: &str) -> (String, usize, Vec<String>) {
+    let qr = ui.find("#proof-qr").await;
+    let parts: usize = qr
+        .attr("data-parts")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    ui.shot(shot).await;
+    let mut ours = std::collections::BTreeSet::new();
+    let mut zbar_texts = std::collections::BTreeSet::new();
+    let mut assembler = civitas_exchange::qr::Assembler::new();
+    let deadline = Instant::now() + TIMEOUT;
+    let mut n = 0;
+    while !assembler.is_complete() {
+        assert!(
+            Instant::now() < deadline,
+            "not every part was seen: {ours:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let png = ui.c.screenshot().await.unwrap();
+        n += 1;
+        let shot = dir.join(format!("proof-{n}.png"));
+        std::fs::write(&shot, &png).unwrap();
+        // Kept for a look when something fails (the temporary directory goes away).
+        std::fs::write(target_dir().join("e2e-proof-qr.png"), &png).unwrap();
+        let texts = civitas_exchange::qr::decode_image(&png).expect("our decoder reads the QR");
+        assert_eq!(texts.len(), 1, "one code on screen at a time: {texts:?}");
+        let zbar = Command::new("zbarimg")
+            .args(["--raw", "-q"])
+            .arg(&shot)
+            .output()
+            .expect("zbarimg (apt-get install zbar-tools)");
+        assert!(zbar.status.success(), "zbarimg: {zbar:?}");
+        assert_eq!(String::from_utf8_lossy(&zbar.stdout).trim(), texts[0]);
+        zbar_texts.insert(String::from_utf8_lossy(&zbar.stdout).trim().to_string());
+        assert!(texts[0].starts_with("CIV1"), "{}", texts[0]);
+        assembler.add(&texts[0]).unwrap();
+        ours.insert(texts[0].clone());
+        if parts > 1 && ours.len() == 1 && n == 1 {
+            ui.click("#proof-next").await;
+        }
+    }
+    assert_eq!(ours.len(), parts);
+    assert_eq!(ours, zbar_texts);
+    let presentation = assembler.finish().unwrap();
+    assert!(presentation.contains('~'));
+    (presentation, parts, ours.into_iter().collect())
+}
+
 /// Onboarding without the screenshots: a wallet, its recovery words typed back.
 async fn onboard(ui: &Ui) {
     ui.find("#screen-welcome").await;
@@ -774,30 +804,164 @@ fn issuer_serve(world: &World, keys: &Path, db: &Path) -> (Guard, String) {
     (guard, url)
 }
 
+/// `civitas issuer offer --json` (plus `extra`): the offer's JSON.
+fn issuer_offer(world: &World, db: &Path, kind: &str, claims: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "issuer",
+        "offer",
+        "--db",
+        db.to_str().unwrap(),
+        "--type",
+        kind,
+        "--claims",
+        claims,
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let out = world.civitas(&args);
+    assert!(out.status.success(), "civitas issuer offer: {out:?}");
+    let offer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        offer["offer_uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("openid-credential-offer://"),
+        "{offer}"
+    );
+    offer
+}
+
+/// What a counter does, as its service record names it.
+const COUNTER_SERVICE: &str = "Household registration transcript";
+
+/// `civitas counter` at a desk that leaves a service record (`--issuer-db`): its
+/// standard input is the scanner, its standard output read line by line.
+struct Counter {
+    _child: Guard,
+    stdin: std::process::ChildStdin,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Counter {
+    /// Whether this `civitas` has the counter's service-record options.
+    fn available(world: &World) -> bool {
+        let out = world.civitas(&["counter", "--help"]);
+        String::from_utf8_lossy(&out.stdout).contains("--issuer-db")
+    }
+
+    fn start(world: &World, args: &[&str]) -> Counter {
+        let mut child = Command::new(binary("CIVITAS_BIN", "civitas"))
+            .arg("counter")
+            .args(args)
+            .envs(world.envs())
+            .current_dir(world.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Counter {
+            _child: Guard(child),
+            stdin,
+            lines,
+        }
+    }
+
+    /// The lines shown until (and with) the first one `done` accepts.
+    fn until(&self, done: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(TIMEOUT)
+                .unwrap_or_else(|_| panic!("the counter went quiet; saw:\n{}", seen.join("\n")));
+            let end = done(&line);
+            seen.push(line);
+            if end {
+                return seen;
+            }
+        }
+    }
+
+    /// Types the codes read from the citizen's screen, as a wedge scanner does.
+    fn scan(&mut self, codes: &[String]) {
+        use std::io::Write;
+        for code in codes {
+            self.stdin.write_all(code.as_bytes()).unwrap();
+            self.stdin.write_all(b"\n").unwrap();
+        }
+        self.stdin.flush().unwrap();
+    }
+}
+
+/// Opens an offer link on the Receive screen, types its PIN and waits for the result
+/// sentence to contain `result`.
+async fn receive_offer(ui: &Ui, offer: &Value, result: &str) {
+    ui.nav("receive", "#screen-receive").await;
+    ui.set_value("#offer-uri", offer["offer_uri"].as_str().unwrap())
+        .await;
+    ui.click("#offer-open").await;
+    ui.find("#offer-pin").await;
+    ui.type_in("#offer-pin", offer["tx_code"].as_str().unwrap())
+        .await;
+    ui.click("#offer-accept").await;
+    ui.wait_text("#offer-result-text", result).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display stack: Xvfb, tauri-driver and WebKitWebDriver; scripts/test installs them and runs it with --ignored"]
 async fn citizen_receives_a_pid_from_city_hall_over_openid4vci() {
     let _one = ONE_AT_A_TIME.lock().await;
     let app = binary("CIVITAS_APP_BIN", "civitas-app");
     let (_xvfb, display) = start_xvfb();
-    let mut world = World {
+    let world = World {
         dir: tempfile::tempdir().unwrap(),
         display,
-        roots: String::new(),
     };
     let dir = world.dir.path().to_path_buf();
 
-    // The city's root accredits City Hall for the PID on the ledger; the app trusts
-    // the root (a city's deployment sets CIVITAS_TRUSTED_ROOTS).
+    // The city's root accredits City Hall on the ledger for the PID, the medical
+    // summary (the hospital's desk is City Hall's here) and service records.
     let root_keys = dir.join("root-keys");
     let hall_keys = dir.join("hall-keys");
     let root = did_create(&world, "root", &root_keys);
     let hall = did_create(&world, "city-hall", &hall_keys);
     let ledger = dir.join("ledger.db");
-    for args in [
-        vec!["--root", "--vct", "pid", "--name", "City of Taipei"],
-        vec!["--subject", &hall, "--vct", "pid", "--name", "City Hall"],
-    ] {
+    let mut accreditations = vec![vec![
+        "--root".to_string(),
+        "--vct".into(),
+        "pid".into(),
+        "--vct".into(),
+        "medical".into(),
+        "--vct".into(),
+        "service-record".into(),
+        "--name".into(),
+        "City of Taipei".into(),
+    ]];
+    accreditations.push(vec![
+        "--subject".into(),
+        hall.clone(),
+        "--vct".into(),
+        "pid".into(),
+        "--vct".into(),
+        "medical".into(),
+        "--vct".into(),
+        "service-record".into(),
+        "--name".into(),
+        "City Hall".into(),
+    ]);
+    for args in &accreditations {
         let mut a = vec![
             "accredit",
             "--keys",
@@ -805,14 +969,15 @@ async fn citizen_receives_a_pid_from_city_hall_over_openid4vci() {
             "--ledger",
             ledger.to_str().unwrap(),
         ];
-        a.extend(args);
+        a.extend(args.iter().map(String::as_str));
         let out = world.civitas(&a);
-        assert!(out.status.success(), "civitas accredit: {out:?}");
+        assert!(out.status.success(), "civitas accredit {args:?}: {out:?}");
     }
-    world.roots = root.clone();
     let db = dir.join("issuer.db");
     let (_issuer, issuer_url) = issuer_serve(&world, &hall_keys, &db);
 
+    // The app starts with no trusted authority (no CIVITAS_TRUSTED_ROOTS, no settings
+    // file): the citizen adds the city's root in Settings below.
     let (_driver, port) = start_driver(&world);
     let ui = Ui {
         c: connect(port, &app).await,
@@ -820,7 +985,7 @@ async fn citizen_receives_a_pid_from_city_hall_over_openid4vci() {
     };
     onboard(&ui).await;
 
-    // The clerk makes the offer.
+    // The clerk makes the offer, with its QR code as a picture.
     std::fs::write(
         dir.join("pid.json"),
         json!({
@@ -832,28 +997,56 @@ async fn citizen_receives_a_pid_from_city_hall_over_openid4vci() {
         .to_string(),
     )
     .unwrap();
-    let out = world.civitas(&[
-        "issuer",
-        "offer",
-        "--db",
-        db.to_str().unwrap(),
-        "--type",
+    let qr = dir.join("offer.png");
+    let offer = issuer_offer(
+        &world,
+        &db,
         "pid",
-        "--claims",
         "pid.json",
-        "--json",
-    ]);
-    assert!(out.status.success(), "civitas issuer offer: {out:?}");
-    let offer: Value = serde_json::from_slice(&out.stdout).unwrap();
+        &["--qr", qr.to_str().unwrap()],
+    );
     let uri = offer["offer_uri"].as_str().unwrap();
     let pin = offer["tx_code"].as_str().unwrap();
-    assert!(uri.starts_with("openid-credential-offer://"), "{uri}");
+    assert!(qr.exists(), "issuer offer --qr wrote no picture");
 
-    // Paste the link: the offer screen shows who offers what; nothing sent yet.
+    // No trusted authority yet: the offer is refused with a plain reason (an empty
+    // list never means "trust every issuer"), and nothing is shown or sent.
     ui.nav("receive", "#screen-receive").await;
     ui.set_value("#offer-uri", uri).await;
     ui.shot("18-receive-offer-link").await;
     ui.click("#offer-open").await;
+    ui.wait_text("#error", "You trust no authority yet").await;
+    assert!(ui.c.find(Locator::Css("#offer")).await.is_err());
+    ui.shot("23-offer-no-trusted-authority").await;
+
+    // Settings → "Issuers trusted by": a non-DID is refused, the root is added.
+    ui.nav("settings", "#screen-settings").await;
+    ui.find("#roots-none").await;
+    ui.type_in("#root-new", "Taipei City Government").await;
+    ui.click("#root-add").await;
+    ui.wait_text("#error", "This is not a DID").await;
+    ui.type_in("#root-new", &root).await;
+    ui.click("#root-add").await;
+    ui.wait_text("#notice", "Trusted authorities saved (1)")
+        .await;
+    ui.wait_text("#roots-list", &root).await;
+    ui.c.execute(
+        "document.querySelector('#roots').scrollIntoView({block: 'start'});",
+        vec![],
+    )
+    .await
+    .unwrap();
+    ui.shot("24-settings-trusted-authorities").await;
+    // Persisted with the app's other settings.
+    let saved: Value = serde_json::from_slice(
+        &std::fs::read(dir.join("config/civitas/app.json")).expect("the app's settings file"),
+    )
+    .unwrap();
+    assert_eq!(saved["trusted_roots"], json!([root]), "{saved}");
+
+    // The offer's QR picture, chosen in the Receive screen's file input.
+    ui.nav("receive", "#screen-receive").await;
+    let how = ui.choose_file("#offer-image", &qr).await;
     ui.wait_text("#offer-issuer", "Taipei City Hall").await;
     assert_eq!(ui.text("#offer-url").await, issuer_url);
     ui.wait_text("#offer-type", "Personal ID").await;
@@ -866,6 +1059,7 @@ async fn citizen_receives_a_pid_from_city_hall_over_openid4vci() {
             .unwrap();
     assert_eq!(focused, json!("A credential is offered to you"));
     ui.shot("19-offer").await;
+    ui.shot("25-offer-from-qr-picture").await;
 
     // A wrong PIN: refused in plain words, the citizen stays on the offer.
     let wrong = if pin == "000000" { "111111" } else { "000000" };
@@ -886,7 +1080,201 @@ async fn citizen_receives_a_pid_from_city_hall_over_openid4vci() {
     ui.click("#offer-see-credentials").await;
     ui.wait_text("#credential-list", "Personal ID").await;
 
-    // In Traditional Chinese, the offer names the issuer as its metadata does.
+    // Presented at a counter; `civitas verify --ledger` with the city's root accepts it.
+    let url = counter_request(&world);
+    let RequestUrl::ByValue(request) = RequestUrl::parse(&url).unwrap() else {
+        panic!("a request by reference")
+    };
+    ui.nav("present", "#screen-present").await;
+    ui.set_value("#request-text", &url).await;
+    ui.click("#request-open").await;
+    ui.find("#consent").await;
+    ui.click("#consent-approve").await;
+    let (presentation, parts, _) = read_proof_qr(&ui, &dir, "26-proof-of-offered-pid").await;
+    let proof_file = dir.join("vci-proof.sdjwt");
+    std::fs::write(&proof_file, &presentation).unwrap();
+    let out = world.civitas(&[
+        "verify",
+        "--nonce",
+        request.nonce(),
+        "--aud",
+        request.client_id().as_str(),
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--root",
+        &root,
+        "--json",
+        proof_file.to_str().unwrap(),
+    ]);
+    let verdict: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("civitas verify --json: {e}: {out:?}"));
+    assert!(out.status.success(), "civitas verify: {verdict}");
+    assert_eq!(verdict["valid"], json!(true), "{verdict}");
+    assert_eq!(verdict["issuer"], json!(hall), "{verdict}");
+    assert_eq!(verdict["claims"]["age_over_18"], json!(true), "{verdict}");
+    ui.click("#proof-done").await;
+
+    // The hospital's medical summary waits for a clinician: deferred.
+    std::fs::write(
+        dir.join("medical.json"),
+        json!({"blood_type": "O+", "allergies": ["penicillin"], "organ_donor": true}).to_string(),
+    )
+    .unwrap();
+    let medical = issuer_offer(&world, &db, "medical", "medical.json", &["--deferred"]);
+    let offer_id = medical["offer_id"].as_str().unwrap().to_string();
+    receive_offer(&ui, &medical, "is preparing your Medical summary").await;
+    ui.shot("27-offer-pending").await;
+    // Home says what is on its way (the app asked the issuer when it opened).
+    ui.nav("home", "#screen-home").await;
+    ui.wait_text("#home-pending", "Credentials on their way: 1")
+        .await;
+    ui.click("#home-pending-open").await;
+    ui.wait_text("#pending-list", "Medical summary").await;
+    ui.wait_text("#pending-list", "waiting for the issuer's approval")
+        .await;
+    ui.shot("28-pending").await;
+    // "Check now" before the approval: still waiting, said so.
+    ui.click("#pending-check").await;
+    ui.wait_text("#pending-outcomes", "has not approved").await;
+    // The clinician signs off; "check now" brings it into the list.
+    let out = world.civitas(&[
+        "issuer",
+        "approve",
+        "--keys",
+        hall_keys.to_str().unwrap(),
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+        &offer_id,
+    ]);
+    assert!(out.status.success(), "civitas issuer approve: {out:?}");
+    ui.click("#pending-check").await;
+    ui.wait_text("#notice", "has arrived").await;
+    ui.wait_text("#credential-list", "Medical summary").await;
+    assert!(ui.c.find(Locator::Css(".pending-item")).await.is_err());
+    ui.shot("29-pending-arrived").await;
+
+    // Visits to city services, each leaving a service record: one made by the clerk
+    // with `civitas issuer offer`, then (when this `civitas` has it) one that
+    // `civitas counter` offers after a valid presentation, its QR picture opened in
+    // the app.
+    let visits = [
+        (
+            "visit-1.json",
+            json!({"service": "Residence registration", "agency": "Da'an District Office",
+                   "requested_at": "2026-03-01T09:00:00Z", "completed_at": "2026-03-01T09:20:00Z",
+                   "outcome": "approved", "reference": "DA-2026-0001"}),
+        ),
+        (
+            "visit-2.json",
+            json!({"service": "Senior bus pass", "agency": "Department of Social Welfare",
+                   "requested_at": "2026-11-20T10:00:00Z", "completed_at": "2026-11-20T10:05:00Z",
+                   "outcome": "issued", "reference": "SW-2026-0420"}),
+        ),
+    ];
+    let at_counter = Counter::available(&world);
+    for (file, claims) in visits.iter().take(if at_counter { 1 } else { 2 }) {
+        std::fs::write(dir.join(file), claims.to_string()).unwrap();
+        let offer = issuer_offer(&world, &db, "service-record", file, &[]);
+        receive_offer(&ui, &offer, "Kept in your wallet: Service record").await;
+    }
+    if at_counter {
+        let qr_dir = dir.join("counter-qr");
+        let mut counter = Counter::start(
+            &world,
+            &[
+                "--claims",
+                "age_over_18",
+                "--root",
+                &root,
+                "--ledger",
+                ledger.to_str().unwrap(),
+                "--issuer-db",
+                db.to_str().unwrap(),
+                "--service",
+                COUNTER_SERVICE,
+                "--qr-dir",
+                qr_dir.to_str().unwrap(),
+            ],
+        );
+        let request = counter
+            .until(|l| l.starts_with("openid4vp://"))
+            .pop()
+            .unwrap();
+        ui.nav("present", "#screen-present").await;
+        ui.set_value("#request-text", &request).await;
+        ui.click("#request-open").await;
+        ui.find("#consent").await;
+        ui.click("#consent-approve").await;
+        let (_, _, codes) = read_proof_qr(&ui, &dir, "32-proof-at-the-counter").await;
+        counter.scan(&codes);
+        let shown = counter.until(|l| l.starts_with("PIN ") || l.starts_with("NOT VALID"));
+        let text = shown.join("\n");
+        assert!(
+            shown
+                .iter()
+                .any(|l| l.starts_with("openid-credential-offer://")),
+            "no service-record offer after the counter's verdict:\n{text}"
+        );
+        let pin = shown
+            .last()
+            .and_then(|l| l.strip_prefix("PIN "))
+            .unwrap_or_else(|| panic!("no PIN:\n{text}"))
+            .trim()
+            .to_string();
+        // The offer's QR picture, as the counter's screen shows it, opened in the app.
+        let picture = std::fs::read_dir(&qr_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "png"))
+            .expect("the counter wrote the offer's QR picture");
+        ui.click("#proof-done").await;
+        ui.nav("receive", "#screen-receive").await;
+        ui.choose_file("#offer-image", &picture).await;
+        ui.wait_text("#offer-type", "Service record").await;
+        ui.shot("33-counter-offer").await;
+        ui.type_in("#offer-pin", &pin).await;
+        ui.click("#offer-accept").await;
+        ui.wait_text("#offer-result-text", "Kept in your wallet: Service record")
+            .await;
+    }
+    ui.nav("history", "#screen-history").await;
+    let newest_service = if at_counter {
+        COUNTER_SERVICE
+    } else {
+        "Senior bus pass"
+    };
+    ui.wait_text("#services-table", newest_service).await;
+    let rows = ui.c.find_all(Locator::Css(".service-row")).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    let newest = rows[0].text().await.unwrap();
+    let oldest = rows[1].text().await.unwrap();
+    if at_counter {
+        // The counter's record: its service, City Hall as the agency, a reference.
+        assert!(
+            newest.contains(COUNTER_SERVICE) && newest.contains("SR-"),
+            "{newest}"
+        );
+        assert!(!newest.contains("Mei-Ling"), "{newest}");
+    } else {
+        assert!(
+            newest.contains("Department of Social Welfare")
+                && newest.contains("November 20, 2026")
+                && newest.contains("SW-2026-0420"),
+            "{newest}"
+        );
+    }
+    assert!(
+        oldest.contains("Da'an District Office")
+            && oldest.contains("approved")
+            && oldest.contains("DA-2026-0001"),
+        "{oldest}"
+    );
+    ui.shot("30-services-history").await;
+
+    // In Traditional Chinese: the offer names the issuer as its metadata does, and the
+    // history of services reads in the citizen's language.
     ui.nav("settings", "#screen-settings").await;
     ui.find("#locale")
         .await
@@ -895,19 +1283,13 @@ async fn citizen_receives_a_pid_from_city_hall_over_openid4vci() {
         .unwrap();
     ui.click("#settings-save").await;
     ui.wait_text("#notice", "設定已儲存").await;
-    let out = world.civitas(&[
-        "issuer",
-        "offer",
-        "--db",
-        db.to_str().unwrap(),
-        "--type",
-        "pid",
-        "--claims",
-        "pid.json",
-        "--json",
-    ]);
-    assert!(out.status.success(), "civitas issuer offer: {out:?}");
-    let offer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Saving the other settings keeps the trusted authority.
+    ui.wait_text("#roots-list", &root).await;
+    ui.nav("history", "#screen-history").await;
+    ui.wait_text("#services-table", "2026年3月1日").await;
+    ui.wait_text("#services-title", "您申請過的服務").await;
+    ui.shot("31-services-history-zh-TW").await;
+    let offer = issuer_offer(&world, &db, "pid", "pid.json", &[]);
     ui.nav("receive", "#screen-receive").await;
     ui.set_value("#offer-uri", offer["offer_uri"].as_str().unwrap())
         .await;
@@ -918,7 +1300,12 @@ async fn citizen_receives_a_pid_from_city_hall_over_openid4vci() {
     ui.shot("22-offer-zh-TW").await;
     let history = world.civitas(&["issuer", "pending", "--db", db.to_str().unwrap()]);
     eprintln!(
-        "e2e (OpenID4VCI): issuer {issuer_url}; pending after: {}",
+        "e2e (OpenID4VCI): issuer {issuer_url}; QR picture opened by {how}; proof in {parts} QR code(s); service record from {}; pending after: {}",
+        if at_counter {
+            "civitas counter"
+        } else {
+            "civitas issuer offer (this civitas has no counter --issuer-db)"
+        },
         String::from_utf8_lossy(&history.stdout).trim()
     );
     ui.c.close().await.unwrap();

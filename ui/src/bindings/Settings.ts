@@ -20,4 +20,11 @@ theme: string,
 /**
  * Text size factor: 1.0, 1.25 or 1.5.
  */
-text_size: number, };
+text_size: number, 
+/**
+ * The root authorities (DIDs) whose accreditations the app trusts: a credential
+ * offered over OpenID4VCI is kept only when a chain of accreditations on the
+ * ledger leads from its issuer to one of them. Empty: no issuer is trusted (the
+ * offer screen says so), never "every issuer".
+ */
+trusted_roots: Array<string>, };

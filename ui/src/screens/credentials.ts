@@ -1,9 +1,11 @@
-// My credentials: the list; a click opens one's details below it.
+// My credentials: the list; a click opens one's details below it. Above it, the
+// credentials on their way (deferred by their issuer), with "check now".
 import { html, nothing, type TemplateResult } from "lit";
 import { keyed } from "lit/directives/keyed.js";
 import { typeName } from "../consent";
 import { shortId } from "../history";
 import { formatDate } from "../i18n";
+import { outcomeLine, pendingLine } from "../pending";
 import "./credential-detail";
 import { ScreenElement } from "./screen";
 
@@ -13,6 +15,7 @@ export class CredentialsScreen extends ScreenElement {
     const credentials = this.state.credentials;
     return html`<section id="screen-credentials">
       <h1 tabindex="-1">${this.tr("creds.title")}</h1>
+      ${this.renderPending()}
       ${credentials.length === 0 ? html`<p>${this.tr("creds.none")}</p>` : nothing}
       <ul class="cards" id="credential-list">
         ${credentials.map(
@@ -28,6 +31,29 @@ export class CredentialsScreen extends ScreenElement {
         )}
       </ul>
       ${d ? keyed(d, html`<civitas-credential-detail .details=${d}></civitas-credential-detail>`) : nothing}
+    </section>`;
+  }
+
+  private renderPending(): TemplateResult | typeof nothing {
+    const pending = this.state.pending;
+    const checked = this.state.checked ?? [];
+    if (pending.length === 0 && checked.length === 0) return nothing;
+    return html`<section id="pending" class="panel" aria-labelledby="pending-title">
+      <h2 id="pending-title">${this.tr("pending.title")}</h2>
+      ${pending.length ? html`<p>${this.tr("pending.body")}</p>` : nothing}
+      <ul id="pending-list" class="pending">
+        ${pending.map((p) => html`<li class="pending-item" data-id=${p.id}>${pendingLine(p, this.locale)}</li>`)}
+      </ul>
+      ${checked.length
+        ? html`<ul id="pending-outcomes" class="pending-outcomes">
+            ${checked.map((o) => html`<li class="outcome-${o.outcome}">${outcomeLine(o, this.locale)}</li>`)}
+          </ul>`
+        : nothing}
+      ${pending.length
+        ? html`<div class="actions">
+            <button id="pending-check" class="primary" ?disabled=${this.state.busy} @click=${() => this.store.checkPending()}>${this.tr("pending.check")}</button>
+          </div>`
+        : nothing}
     </section>`;
   }
 }

@@ -1,4 +1,5 @@
-// Home: the personal ID card, the DID and what the ledger knows of it.
+// Home: the personal ID card, the DID and what the ledger knows of it; how many
+// credentials are on their way (the app asked their issuers when this screen opened).
 import { html, nothing, type TemplateResult } from "lit";
 import type { CredentialDetails, Status } from "../api";
 import { claimLabel, formatValue, typeName } from "../consent";
@@ -20,6 +21,10 @@ export class HomeScreen extends ScreenElement {
         <p id="ledger-status">${s === null ? nothing : this.renderLedgerStatus(s)}</p>
         ${s ? html`<p>${this.tr("home.counts", { c: s.credentials, h: s.history_entries })}</p>` : nothing}
       </section>
+      ${this.state.pending.length
+        ? html`<p id="home-pending" class="panel">${this.tr("home.pending", { n: this.state.pending.length })}
+            <button id="home-pending-open" class="secondary" @click=${() => this.store.nav("credentials")}>${this.tr("home.pending_open")}</button></p>`
+        : nothing}
       <div class="actions">
         <button id="home-present" class="primary big" @click=${() => this.store.nav("present")}>${this.tr("home.show")}</button>
         <button id="home-receive" class="secondary big" @click=${() => this.store.nav("receive")}>${this.tr("home.receive")}</button>

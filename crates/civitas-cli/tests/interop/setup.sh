@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the interop peers that crates/civitas-cli/tests/interop.rs runs against:
 #   - npm @sd-jwt/sd-jwt-vc + @sd-jwt/crypto-nodejs 0.19.0 and @openid4vc/openid4vci,
-#     @openid4vc/oauth2, @openid4vc/utils 0.4.6 (package-lock.json) into node_modules/
-#     beside this script;
+#     @openid4vc/oauth2, @openid4vc/utils 0.4.6 and oidc-provider 9.13.3 (the city's
+#     login in vci_authorization.rs; package-lock.json) into node_modules/ beside this
+#     script;
 #   - a Python venv with didkit 0.3.3 and sd-jwt 0.10.4 (requirements.txt) at
 #     ${CIVITAS_PEERS_VENV:-$HOME/.cache/civitas-peers/venv}.
 # Idempotent: when both are installed as pinned, it only checks and returns (well under
@@ -30,7 +31,8 @@ lock_sum="$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)"
 stamp="$here/node_modules/.civitas-interop-lock"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_sum" ] \
     && [ -f "$here/node_modules/@sd-jwt/sd-jwt-vc/package.json" ] \
-    && [ -f "$here/node_modules/@openid4vc/openid4vci/package.json" ]; then
+    && [ -f "$here/node_modules/@openid4vc/openid4vci/package.json" ] \
+    && [ -f "$here/node_modules/oidc-provider/package.json" ]; then
     say "npm peers up to date"
 else
     say "npm ci in $here"

@@ -186,3 +186,24 @@ pub fn serve_counter(args: &[&str]) -> (Served, String) {
         .to_string();
     (served, token)
 }
+
+/// `node tests/browser/offer_pages.mjs <args>` (headless Chromium on the issuer's staff
+/// page or the counter page showing an offer): its JSON line.
+pub fn offer_pages(args: &[&str]) -> serde_json::Value {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        dir.join("node_modules/playwright-core").exists(),
+        "run `bash crates/civitas-cli/tests/browser/setup.sh`"
+    );
+    let o = Command::new("node")
+        .arg(dir.join("offer_pages.mjs"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "chromium {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}

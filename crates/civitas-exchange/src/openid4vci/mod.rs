@@ -19,8 +19,11 @@
 //! and by reference, the Nonce Endpoint, `dc+sd-jwt` credentials, JWT key proofs with
 //! `jwk` or a DID URL `kid`, deferred issuance (`POST /deferred_credential` with a
 //! `transaction_id`: 202 with `interval` while pending) and the Notification Endpoint.
-//! The Authorization Code Flow and encryption come later.
+//! The Authorization Code Flow (§5): PAR (RFC 9126), PKCE `S256` (RFC 7636), `iss` in the
+//! authorization response (RFC 9207), loopback redirects (RFC 8252). Encryption comes
+//! later.
 
+mod authorization;
 mod credential;
 mod deferred;
 mod error;
@@ -30,6 +33,11 @@ mod offer;
 mod proof;
 mod token;
 
+pub use authorization::{
+    AuthorizationResponse, MAX_PAR_LEN, OPENID_CREDENTIAL, PKCE_S256, ParResponse,
+    PushedAuthorizationRequest, REQUEST_URI_PREFIX, authorization_url, check_pkce_value,
+    check_redirect_uri, pkce_challenge,
+};
 pub use credential::{
     CredentialRequest, CredentialResponse, IssuedCredential, MAX_PROOF_LEN, MAX_PROOFS,
     NonceResponse, Requested,

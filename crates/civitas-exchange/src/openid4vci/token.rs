@@ -1,9 +1,10 @@
 //! The Token Request and Response (OpenID4VCI 1.0 §6), for the Pre-Authorized Code
-//! grant (form-encoded, RFC 6749 §4.1.3 / §5.1).
+//! grant and the Authorization Code grant with PKCE (form-encoded, RFC 6749 §4.1.3 /
+//! §5.1, RFC 7636 §4.5).
 
 use super::error::{Error, Result};
 use super::form;
-use super::offer::PRE_AUTHORIZED_GRANT;
+use super::offer::{AUTHORIZATION_CODE_GRANT, PRE_AUTHORIZED_GRANT};
 use serde::{Deserialize, Serialize};
 
 /// A Token Request.
@@ -16,6 +17,17 @@ pub enum TokenRequest {
         /// The Transaction Code the user typed (a secret).
         tx_code: Option<Secret>,
         /// The client, when not anonymous.
+        client_id: Option<String>,
+    },
+    /// `grant_type=authorization_code` (RFC 6749 §4.1.3) with the PKCE verifier.
+    AuthorizationCode {
+        /// The authorization code (a secret).
+        code: Secret,
+        /// The redirect URI of the authorization request.
+        redirect_uri: Option<String>,
+        /// The PKCE `code_verifier` (a secret).
+        code_verifier: Option<Secret>,
+        /// The (public) client.
         client_id: Option<String>,
     },
 }
@@ -31,6 +43,16 @@ impl std::fmt::Debug for TokenRequest {
                 .field("tx_code", &tx_code.as_ref().map(|_| "…"))
                 .field("client_id", client_id)
                 .finish(),
+            TokenRequest::AuthorizationCode {
+                redirect_uri,
+                client_id,
+                ..
+            } => f
+                .debug_struct("AuthorizationCode")
+                .field("code", &"…")
+                .field("redirect_uri", redirect_uri)
+                .field("client_id", client_id)
+                .finish_non_exhaustive(),
         }
     }
 }
@@ -42,6 +64,21 @@ impl TokenRequest {
             pre_authorized_code: Secret::new(code),
             tx_code: tx_code.map(Secret::new),
             client_id: None,
+        }
+    }
+
+    /// An authorization code request with its PKCE verifier.
+    pub fn authorization_code(
+        code: &str,
+        redirect_uri: &str,
+        code_verifier: &str,
+        client_id: &str,
+    ) -> Self {
+        TokenRequest::AuthorizationCode {
+            code: Secret::new(code),
+            redirect_uri: Some(redirect_uri.to_string()),
+            code_verifier: Some(Secret::new(code_verifier)),
+            client_id: Some(client_id.to_string()),
         }
     }
 
@@ -65,6 +102,27 @@ impl TokenRequest {
                 }
                 form::serialize(pairs)
             }
+            TokenRequest::AuthorizationCode {
+                code,
+                redirect_uri,
+                code_verifier,
+                client_id,
+            } => {
+                let mut pairs = vec![
+                    ("grant_type", AUTHORIZATION_CODE_GRANT),
+                    ("code", code.expose()),
+                ];
+                if let Some(r) = redirect_uri {
+                    pairs.push(("redirect_uri", r));
+                }
+                if let Some(v) = code_verifier {
+                    pairs.push(("code_verifier", v.expose()));
+                }
+                if let Some(c) = client_id {
+                    pairs.push(("client_id", c));
+                }
+                form::serialize(pairs)
+            }
         }
     }
 
@@ -77,6 +135,16 @@ impl TokenRequest {
         let pairs = form::parse(body, "token request")?;
         let grant = form::get(&pairs, "grant_type")
             .ok_or_else(|| Error::malformed("token request", "no grant_type"))?;
+        if grant == AUTHORIZATION_CODE_GRANT {
+            let code = form::get(&pairs, "code")
+                .ok_or_else(|| Error::malformed("token request", "no code"))?;
+            return Ok(TokenRequest::AuthorizationCode {
+                code: Secret::new(code),
+                redirect_uri: form::get(&pairs, "redirect_uri").map(str::to_string),
+                code_verifier: form::get(&pairs, "code_verifier").map(Secret::new),
+                client_id: form::get(&pairs, "client_id").map(str::to_string),
+            });
+        }
         if grant != PRE_AUTHORIZED_GRANT {
             return Err(Error::UnsupportedGrantType(super::error::shorten(
                 grant, 80,
@@ -178,7 +246,10 @@ mod tests {
             pre_authorized_code,
             tx_code,
             ..
-        } = &r;
+        } = &r
+        else {
+            panic!("not a pre-authorized code request");
+        };
         assert_eq!(pre_authorized_code.expose(), "SplxlOBeZQQYbYS6WxSbIA");
         assert_eq!(tx_code.as_ref().map(|t| t.expose()), Some("493536"));
         assert_eq!(r.to_form(), body);
@@ -188,8 +259,10 @@ mod tests {
     #[test]
     fn bad_token_requests() {
         use super::super::ErrorCode;
-        let e = TokenRequest::from_form("grant_type=authorization_code&code=x").unwrap_err();
+        let e = TokenRequest::from_form("grant_type=password&username=x").unwrap_err();
         assert_eq!(e.code(), ErrorCode::UnsupportedGrantType);
+        let e = TokenRequest::from_form("grant_type=authorization_code").unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidRequest);
         let e = TokenRequest::from_form(
             "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Apre-authorized_code",
         )
@@ -201,6 +274,21 @@ mod tests {
             TokenRequest::from_form("").unwrap_err().code(),
             ErrorCode::InvalidRequest
         );
+    }
+
+    #[test]
+    fn authorization_code_request_round_trip() {
+        let r = TokenRequest::authorization_code(
+            "SplxlOBeZQQYbYS6WxSbIA",
+            "http://127.0.0.1:5000/cb",
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+            "wallet",
+        );
+        let body = r.to_form();
+        assert!(body.starts_with("grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA"));
+        assert_eq!(TokenRequest::from_form(&body).unwrap(), r);
+        let debug = format!("{r:?}");
+        assert!(!debug.contains("SplxlOBeZQQYbYS6WxSbIA") && !debug.contains("dBjft"));
     }
 
     #[test]

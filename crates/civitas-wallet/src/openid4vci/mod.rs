@@ -41,12 +41,19 @@
 //! code); a network or server failure keeps it. Notifications are best effort: a
 //! failure is recorded in the history and never undoes the store or the delete.
 //!
-//! Not yet: the Authorization Code Flow, several configurations in one offer (the
-//! first is obtained).
+//! The Authorization Code Flow (an offer with only the `authorization_code` grant, or
+//! a wallet-initiated request: [`Wallet::preview_issuer`]) is in `authorize`:
+//! [`Wallet::begin_authorization`] pushes the request (PAR, PKCE S256) and gives the
+//! address the citizen opens to log in; [`Wallet::finish_authorization`] checks the
+//! redirect's `state` and `iss` and goes on as above with the access token.
+//!
+//! Not yet: several configurations in one offer (the first is obtained).
 
+mod authorize;
 mod deferred;
 mod transport;
 
+pub use authorize::{AuthorizationStart, WALLET_CLIENT_ID};
 pub(crate) use deferred::StoredNotification;
 pub use deferred::{
     DEFAULT_PENDING_LIFETIME, FetchOutcome, MAX_INTERVAL, MIN_INTERVAL, PendingIssuance,
@@ -111,6 +118,8 @@ struct OfferSession {
     token_endpoint: String,
     /// The proof's `kid` (the wallet's DID URL), or `None` for a `jwk` header.
     kid: Option<String>,
+    /// The Authorization Server Metadata (PAR and authorization endpoints).
+    as_meta: AuthorizationServerMetadata,
 }
 
 impl std::fmt::Debug for OfferSession {
@@ -269,7 +278,17 @@ impl Wallet {
                 CredentialOffer::from_json(text).map_err(vci)?
             }
         };
-        let grant = offer.pre_authorized().map_err(vci)?.clone();
+        // helper M: an offer with only the authorization_code grant is previewed too
+        // (the citizen logs in instead of typing a PIN; see `authorize`).
+        let pre_authorized = offer.grants.pre_authorized_code.clone();
+        let server_hint = match (&pre_authorized, &offer.grants.authorization_code) {
+            (Some(g), _) => g.authorization_server.clone(),
+            (None, Some(g)) => g.authorization_server.clone(),
+            (None, None) => {
+                offer.pre_authorized().map_err(vci)?;
+                None
+            }
+        };
         let issuer = offer.credential_issuer.clone();
         let body = ok_json(
             "metadata request",
@@ -337,7 +356,7 @@ impl Wallet {
             ));
         }
         let server = metadata
-            .authorization_server(grant.authorization_server.as_deref())
+            .authorization_server(server_hint.as_deref())
             .to_string();
         check_issuer_url(&server, "authorization server").map_err(vci)?;
         let body = ok_json(
@@ -345,7 +364,7 @@ impl Wallet {
             transport.get(&well_known_url(&server, AUTHORIZATION_SERVER_METADATA_PATH))?,
         )?;
         let as_meta = AuthorizationServerMetadata::from_json(&body, &server).map_err(vci)?;
-        let tx = grant.tx_code.as_ref();
+        let tx = pre_authorized.as_ref().and_then(|g| g.tx_code.as_ref());
         Ok(OfferPreview {
             credential_issuer: issuer,
             issuer_name: metadata.display_name("en-US").map(str::to_string),
@@ -361,8 +380,9 @@ impl Wallet {
             session: OfferSession {
                 offer,
                 metadata,
-                token_endpoint: as_meta.token_endpoint,
+                token_endpoint: as_meta.token_endpoint.clone(),
                 kid,
+                as_meta,
             },
         })
     }
@@ -414,6 +434,19 @@ impl Wallet {
         )?;
         let body = Zeroizing::new(ok_json("token request", resp)?);
         let token = TokenResponse::from_json(&body).map_err(vci)?;
+        self.obtain(transport, preview, &token, now)
+    }
+
+    /// With an access token (of either grant): nonce, key proof, Credential Request,
+    /// and the credential checked and stored (or a pending record).
+    pub(crate) fn obtain(
+        &mut self,
+        transport: &dyn Transport,
+        preview: &OfferPreview,
+        token: &TokenResponse,
+        now: i64,
+    ) -> Result<Accepted> {
+        let s = &preview.session;
         let access = Zeroizing::new(token.access_token.clone());
 
         // Nonce (an issuer without a Nonce Endpoint takes proofs without one).
@@ -441,7 +474,7 @@ impl Wallet {
         .map_err(vci)?;
         // §8.2: when the token names credential identifiers for the configuration, the
         // request asks by identifier.
-        let request = match credential_identifier(&token, &preview.configuration_id) {
+        let request = match credential_identifier(token, &preview.configuration_id) {
             Some(id) => CredentialRequest {
                 requested: Requested::Identifier(id),
                 proofs: vec![proof],

@@ -33,6 +33,8 @@ pub(crate) struct CounterArgs {
     pub(crate) ledger: Option<String>,
     #[command(flatten)]
     pub(crate) node_trust: crate::ledger_arg::NodeTrust,
+    #[command(flatten)]
+    pub(crate) record: super::record::RecordArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,6 +46,10 @@ pub(crate) enum Command {
     /// request is refused (401 clerk_token_missing, 403 clerk_token_wrong), on loopback
     /// too. Wallets post to /response: an answer that does not verify leaves the request
     /// open; a wallet's error needs the request's state.
+    ///
+    /// With --issuer-db (and --service), each valid verdict on the page comes with a
+    /// service-record offer for the citizen: its QR code and PIN, on the clerk's side
+    /// only.
     Serve {
         #[command(flatten)]
         args: CounterArgs,

@@ -1,9 +1,11 @@
 //! `civitas counter`: the clerk's counter. `args` holds both forms' arguments and
 //! builds their [`civitas_verifier::CounterSession`]; `wedge` is the scanner loop,
 //! `web` the page and the `direct_post` endpoint (`counter serve`), `view` how a
-//! verdict is shown.
+//! verdict is shown, `record` the service-record offer made after a valid verdict
+//! (`--issuer-db`).
 
 mod args;
+mod record;
 mod view;
 mod web;
 mod wedge;

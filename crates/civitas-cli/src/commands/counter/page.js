@@ -25,7 +25,28 @@ function show(v) {
     dl.append(dt, dd);
   }
   $("ledger").textContent = v.ledger && v.ledger.checkpoint_time ? "Ledger data as of " + v.ledger.checkpoint_time : "";
+  showRecord(v);
   loadRequest();
+}
+
+// The service record offered after a valid verdict (--issuer-db): its QR code and PIN.
+function showRecord(v) {
+  const box = $("record");
+  const r = v.service_record;
+  if (!r && !v.service_record_error) { box.hidden = true; return; }
+  box.hidden = false;
+  if (!r) {
+    $("record-qr").replaceChildren();
+    $("record-pin").textContent = "";
+    $("record-info").textContent = "No service record: " + v.service_record_error;
+    return;
+  }
+  const img = document.createElement("img");
+  img.alt = "Service record offer QR code";
+  img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(r.svg);
+  $("record-qr").replaceChildren(img);
+  $("record-pin").textContent = r.tx_code ? "PIN " + r.tx_code : "";
+  $("record-info").textContent = r.reference + " — valid until " + r.expires_at;
 }
 
 async function post(body) {

@@ -13,6 +13,7 @@
 //! connections and bodies).
 
 use super::args::CounterArgs;
+use super::record::ServiceDesk;
 use super::view::verdict_json;
 use crate::error::{CliError, Result};
 use crate::request_args::request_qr;
@@ -29,7 +30,7 @@ use civitas_did::MethodResolver;
 use civitas_exchange::openid4vp::{self, DirectPostBody};
 use civitas_exchange::qr;
 use civitas_ledger::http::server::{Limits, serve_with};
-use civitas_verifier::{CounterSession, ReceiptSigner};
+use civitas_verifier::{CounterSession, ReceiptSigner, Verdict};
 use serde_json::{Value, json};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -48,6 +49,10 @@ struct Counter {
     /// Verifications, image decodes and renders run on the blocking pool, a few at a
     /// time (the session is one lock anyway): more would only add threads and memory.
     work: tokio::sync::Semaphore,
+    /// The office's issuer (`--issuer-db`): a service record after each valid verdict.
+    desk: Option<ServiceDesk>,
+    /// When the open request was made (the service record's `requested_at`).
+    requested_at: Mutex<i64>,
 }
 
 /// Blocking jobs at once.
@@ -92,12 +97,14 @@ pub(super) fn serve(
         if args.request.is_none() && args.ask.response_uri.is_none() {
             args.ask.response_uri = Some(format!("http://{addr}/response"));
         }
-        let (session, note) = tokio::task::spawn_blocking(move || {
+        let (session, note, desk) = tokio::task::spawn_blocking(move || {
             let (session, note) = args.session()?;
             let session = session.with_state().map_err(|e| {
                 CliError::Failed(format!("cannot open the counter ({}): {e}", e.code()))
             })?;
-            Ok::<_, CliError>((session, note))
+            // The office's issuer is checked now, not after the first citizen.
+            let desk = args.record.desk(chrono::Utc::now().timestamp())?;
+            Ok::<_, CliError>((session, note, desk))
         })
         .await
         .map_err(|e| CliError::Failed(e.to_string()))??;
@@ -111,6 +118,9 @@ pub(super) fn serve(
             signer.did()
         ))?;
         out("The page's address carries this run's clerk token: keep it to the clerk's screen.")?;
+        if let Some(d) = &desk {
+            out(&d.summary())?;
+        }
         let state = Arc::new(Counter {
             session: Mutex::new(session),
             note,
@@ -119,6 +129,8 @@ pub(super) fn serve(
             token,
             shown: Mutex::new(None),
             work: tokio::sync::Semaphore::new(WORKERS),
+            desk,
+            requested_at: Mutex::new(chrono::Utc::now().timestamp()),
         });
         let clerk = Router::new()
             .route("/", get(page))
@@ -239,6 +251,27 @@ async fn script() -> Response {
 /// citizens).
 const NO_QR_FOUND: &str = "qr.no_qr_found";
 
+/// After a VALID verdict (never after a refused one): the service record offered to
+/// the citizen, into the clerk's view of the verdict (`service_record`: URI, PIN, QR
+/// code), or why none was made (`service_record_error`). The next request's
+/// `requested_at` starts now.
+fn service_record(c: &Counter, v: &Verdict, now: i64, shown: &mut Value) {
+    if !v.valid {
+        return;
+    }
+    let requested = c
+        .requested_at
+        .lock()
+        .map(|mut t| std::mem::replace(&mut *t, now))
+        .unwrap_or(now);
+    if let Some(desk) = &c.desk {
+        match desk.offer(v, requested, now, &SystemRng) {
+            Ok(o) => shown["service_record"] = o.to_json(),
+            Err(e) => shown["service_record_error"] = json!(e.to_string()),
+        }
+    }
+}
+
 fn record(c: &Counter, v: &Value) {
     if let Ok(mut last) = c.last.lock() {
         last.0 += 1;
@@ -321,6 +354,7 @@ async fn scan(State(c): State<Shared>, body: axum::body::Bytes) -> Response {
         let mut j = verdict_json(&v, c2.note.as_ref(), now);
         j["status"] = json!("verdict");
         drop(session);
+        service_record(&c2, &v, now, &mut j);
         record(&c2, &j);
         j
     })
@@ -373,7 +407,11 @@ async fn response(State(c): State<Shared>, body: axum::body::Bytes) -> Response 
         // leaves the request open (the citizen's wallet may still answer it).
         let mut j = verdict_json(&verdict, c2.note.as_ref(), now);
         j["status"] = json!("verdict");
-        record(&c2, &j);
+        // The clerk's page shows the service record; the wallet's answer does not
+        // carry it (its PIN is for the citizen at the counter).
+        let mut clerks = j.clone();
+        service_record(&c2, &verdict, now, &mut clerks);
+        record(&c2, &clerks);
         let receipt = c2.signer.receipt(&request, &verdict, now);
         (StatusCode::OK, json!({"verdict": j, "receipt": receipt}))
     })

@@ -2,10 +2,12 @@
 //! request, read scanned lines, show each verdict in large letters.
 
 use super::args::CounterArgs;
+use super::record::ServiceDesk;
 use super::view::clerk_view;
 use crate::error::{CliError, Result};
 use crate::request_args::request_qr;
 use crate::util::out;
+use civitas_crypto::SystemRng;
 use civitas_did::MethodResolver;
 use civitas_exchange::qr::TerminalStyle;
 use civitas_verifier::scan::MAX_LINE;
@@ -16,6 +18,12 @@ use std::process::ExitCode;
 /// Runs the loop until the scanner's input ends.
 pub(super) fn run(args: &CounterArgs) -> Result<ExitCode> {
     let (mut session, note) = args.session()?;
+    let desk = args.record.desk(chrono::Utc::now().timestamp())?;
+    if let Some(d) = &desk {
+        out(&d.summary())?;
+    }
+    // When the open request was made: the service record's requested_at.
+    let mut requested_at = chrono::Utc::now().timestamp();
     let show_request = |s: &CounterSession<MethodResolver>| -> Result<()> {
         let code = request_qr(s.request())?;
         out(&code.to_terminal(TerminalStyle::default()))?;
@@ -67,10 +75,40 @@ pub(super) fn run(args: &CounterArgs) -> Result<ExitCode> {
                 let valid = v.valid;
                 out(&clerk_view(&v, note.as_ref(), now))?;
                 if valid {
+                    if let Some(desk) = &desk {
+                        show_record(desk, &v, requested_at, now)?;
+                    }
+                    requested_at = now;
                     show_request(&session)?;
                 }
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The service record for the citizen who was just served: its QR code, the offer
+/// URI and, on its own line, `PIN 123456`. A failure is shown, and the loop goes on.
+fn show_record(desk: &ServiceDesk, verdict: &Verdict, requested_at: i64, now: i64) -> Result<()> {
+    match desk.offer(verdict, requested_at, now, &SystemRng) {
+        Ok(o) => {
+            out(&format!(
+                "\nService record {} for the citizen: scan it with the wallet and type the PIN (valid until {}).",
+                o.reference,
+                crate::util::show_time(o.created.expires_at)
+            ))?;
+            if let Some(code) = &o.qr {
+                out(&code.to_terminal(TerminalStyle::default()))?;
+            }
+            if let Some(png) = &o.png {
+                out(&format!("(QR code in {})", png.display()))?;
+            }
+            out(&o.created.offer_uri)?;
+            if let Some(pin) = &o.created.tx_code {
+                out(&format!("PIN {pin}"))?;
+            }
+            Ok(())
+        }
+        Err(e) => out(&format!("(no service record: {e})")),
+    }
 }

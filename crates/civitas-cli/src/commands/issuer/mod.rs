@@ -2,6 +2,9 @@
 //! issuer service (civitas-issuer) and its back office. `offer` writes into the same SQLite
 //! database `serve` uses (WAL), so a clerk makes offers while the server runs.
 
+mod login;
+mod staff;
+
 use crate::error::{CliError, Result};
 use crate::identity::Identity;
 use crate::ledger_arg::{self, default_ledger};
@@ -106,8 +109,12 @@ fn now() -> i64 {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Run the OpenID4VCI issuer: metadata, token, nonce and credential endpoints.
-    /// First line of output: `issuer <credential_issuer URL> on http://ADDR`.
+    /// Run the OpenID4VCI issuer: metadata, token, nonce and credential endpoints,
+    /// and the staff page (/staff: make an offer and show its QR code, approve or
+    /// reject deferred ones; loopback only unless --staff-anywhere, behind the staff
+    /// secret). First line of output: `issuer <credential_issuer URL> on
+    /// http://ADDR`; the second `staff http://ADDR/staff?k=SECRET` (a fresh secret
+    /// each start, unless --staff-secret-file).
     Serve {
         /// The issuer's key directory (`civitas did create --keys`).
         #[arg(long, value_name = "DIR")]
@@ -119,8 +126,8 @@ pub(crate) enum Command {
         /// The issuer's database (default: DIR/issuer.db).
         #[arg(long, value_name = "FILE")]
         db: Option<PathBuf>,
-        /// Address to listen on.
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8090")]
+        /// Address to listen on (`civitas counter serve` takes 8090).
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8091")]
         listen: String,
         /// The Credential Issuer identifier wallets see (default: http://ADDR).
         #[arg(long, value_name = "URL")]
@@ -129,6 +136,10 @@ pub(crate) enum Command {
         /// `zh-TW=市政府`. Repeatable.
         #[arg(long = "name", value_name = "LOCALE=NAME")]
         names: Vec<String>,
+        #[command(flatten)]
+        staff: staff::StaffArgs,
+        #[command(flatten)]
+        login: login::LoginServeArgs,
     },
     /// Make a credential offer: prints the `openid-credential-offer://` URI and, on its
     /// own line, `PIN 123456` (tell the citizen apart).
@@ -139,8 +150,8 @@ pub(crate) enum Command {
         #[arg(long = "type", value_name = "TYPE")]
         kind: String,
         /// The subject's claims: a JSON object file (checked against the type).
-        #[arg(long, value_name = "FILE")]
-        claims: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "authorization")]
+        claims: Option<PathBuf>,
         /// Seconds until the offer expires.
         #[arg(long, value_name = "SECONDS", default_value_t = 600)]
         expires_in: i64,
@@ -163,6 +174,16 @@ pub(crate) enum Command {
         /// Issue at once, even for --type medical.
         #[arg(long)]
         no_deferred: bool,
+        /// Issue only to this holder: a DID (the wallet's key proof must name one of
+        /// its keys) or the RFC 7638 thumbprint of the key to bind; a proof by any
+        /// other key is refused (invalid_proof).
+        #[arg(long, value_name = "DID|THUMBPRINT")]
+        holder: Option<String>,
+        /// The authorization code flow instead: no claims, no PIN; the citizen logs in
+        /// with the city's account (`serve --login`); the offer carries an
+        /// `issuer_state`.
+        #[arg(long, conflicts_with_all = ["claims", "no_pin", "deferred", "holder"])]
+        authorization: bool,
     },
     /// Approve a deferred credential the wallet asked for: signs it (status index,
     /// ledger anchor, audit row); the wallet fetches it from the deferred endpoint.
@@ -231,6 +252,8 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             listen,
             public_url,
             names,
+            staff,
+            login,
         } => {
             let names = names
                 .iter()
@@ -241,7 +264,8 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
                         .ok_or_else(|| CliError::Usage(format!("--name {n}: write LOCALE=NAME")))
                 })
                 .collect::<Result<Vec<_>>>()?;
-            return serve(keys, ledger, db, &listen, public_url, names);
+            let staff = staff.staff()?;
+            return serve(keys, ledger, db, &listen, public_url, names, staff, login);
         }
         Command::Offer {
             db,
@@ -254,13 +278,18 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             issuer_url,
             deferred,
             no_deferred,
+            holder,
+            authorization,
         } => {
             let configuration_id = civitas_issuer::configuration_id(&kind).ok_or_else(|| {
                 CliError::Usage(format!(
                     "unknown credential type '{kind}': use pid, medical or service-record"
                 ))
             })?;
-            let claims = read_json_object(&claims)?;
+            let claims = match &claims {
+                Some(c) => read_json_object(c)?,
+                None => Default::default(),
+            };
             let store = open_store(&db.path()?, issuer_url.is_none())?;
             let credential_issuer = match issuer_url {
                 Some(u) => u,
@@ -275,6 +304,10 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
                         )
                     })?,
             };
+            if authorization {
+                let (db, uri) = (db.path()?, credential_issuer);
+                return login::offer(&db, &uri, configuration_id, expires_in, qr.as_deref(), json);
+            }
             let request = OfferRequest {
                 credential_issuer,
                 configuration_id: configuration_id.to_string(),
@@ -282,6 +315,7 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
                 expires_in,
                 pin: !no_pin,
                 deferred: deferred || (configuration_id == "medical_summary" && !no_deferred),
+                holder,
             };
             let created = civitas_issuer::create_offer(&store, &request, now(), &SystemRng)
                 .map_err(|e| match e {
@@ -448,6 +482,8 @@ fn store_reject(mut store: Store, offer_id: &str) -> Result<bool> {
         .map_err(|e| CliError::Failed(e.to_string()))
 }
 
+// The serve flags, each its own concern (names, staff page, login).
+#[allow(clippy::too_many_arguments)]
 fn serve(
     keys: PathBuf,
     ledger: String,
@@ -455,9 +491,12 @@ fn serve(
     listen: &str,
     public_url: Option<String>,
     names: Vec<(String, String)>,
+    (staff, generated): (civitas_issuer::staff::Staff, bool),
+    login: login::LoginServeArgs,
 ) -> Result<ExitCode> {
     let id = Identity::load(&keys)?;
     let db = db_path(db.as_deref(), Some(&keys))?;
+    let login_db = db.clone();
     let writer = ledger_arg::writer(&ledger)?;
     serve_on(listen, move |listener, addr| async move {
         let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
@@ -485,8 +524,21 @@ fn serve(
         })
         .await
         .map_err(|e| CliError::Failed(e.to_string()))??;
+        let issuer = Arc::new(issuer);
+        login::enable(&issuer, login, login_db).await?;
         out(&format!("issuer {public_url} on http://{addr}"))?;
-        let app = civitas_issuer::router(Arc::new(issuer));
+        if generated {
+            out(&format!("staff http://{addr}/staff?k={}", staff.secret()))?;
+        } else {
+            out(&format!(
+                "staff http://{addr}/staff (secret from --staff-secret-file)"
+            ))?;
+        }
+        let app = civitas_issuer::staff::with_staff(
+            civitas_issuer::router(issuer.clone()),
+            issuer,
+            staff,
+        );
         civitas_ledger::http::server::serve_with(
             app,
             listener,

@@ -117,6 +117,8 @@ pub(crate) enum Command {
         /// $CIVITAS_TX_CODE or a prompt.
         #[arg(long, value_name = "PATH")]
         pin_file: Option<PathBuf>,
+        #[command(flatten)]
+        login: super::receive_offer::LoginArgs,
     },
     /// List your credentials.
     List {

@@ -66,9 +66,11 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             input,
             root,
             pin_file,
+            login,
         } => match input.as_deref().and_then(|p| p.to_str()) {
+            _ if login.issuer.is_some() => receive_offer::receive_from_issuer(&args, &login, root),
             Some(url) if receive_offer::is_offer(url) => {
-                receive_offer::receive_offer(&args, url, pin_file.as_deref(), root)
+                receive_offer::receive_offer(&args, url, pin_file.as_deref(), root, &login)
             }
             _ => credentials::receive(&args, input.as_deref(), root),
         },
