@@ -49,7 +49,7 @@ use civitas_exchange::openid4vci::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
 
 /// How long a pushed request lives (seconds).
@@ -427,23 +427,14 @@ impl Login {
     }
 }
 
-/// Which login each issuer uses (an [`Issuer`] is built without one; the server adds
-/// it).
-static LOGINS: Mutex<Vec<(Weak<Issuer>, Arc<Login>)>> = Mutex::new(Vec::new());
-
-/// Turns the Authorization Code Flow on for `issuer`, with `login`.
+/// Turns the Authorization Code Flow on for `issuer`, with `login` (once: a second
+/// call keeps the first login).
 pub fn enable_login(issuer: &Arc<Issuer>, login: Login) {
-    if let Ok(mut all) = LOGINS.lock() {
-        all.retain(|(w, _)| w.strong_count() > 0 && !std::ptr::eq(w.as_ptr(), Arc::as_ptr(issuer)));
-        all.push((Arc::downgrade(issuer), Arc::new(login)));
-    }
+    let _ = issuer.login_cell().set(Arc::new(login));
 }
 
 fn login_of(issuer: &Issuer) -> Option<Arc<Login>> {
-    let all = LOGINS.lock().ok()?;
-    all.iter()
-        .find(|(w, _)| w.strong_count() > 0 && std::ptr::eq(w.as_ptr(), issuer))
-        .map(|(_, l)| l.clone())
+    issuer.login_cell().get().cloned()
 }
 
 /// A pushed request, as stored.

@@ -96,6 +96,9 @@ pub struct Issuer {
     nonces: Nonces,
     in_flight: InFlight,
     reserved: Reserved,
+    /// The city's login, when the authorization code flow is on
+    /// ([`crate::authorize::enable_login`]).
+    login: std::sync::OnceLock<Arc<crate::authorize::Login>>,
 }
 
 impl std::fmt::Debug for Issuer {
@@ -328,6 +331,7 @@ impl Issuer {
             nonces: Nonces::default(),
             in_flight: InFlight::default(),
             reserved: Reserved::default(),
+            login: std::sync::OnceLock::new(),
         })
     }
 
@@ -335,6 +339,10 @@ impl Issuer {
         self.store
             .lock()
             .map_err(|_| Refusal::server("the store is unavailable"))
+    }
+
+    pub(crate) fn login_cell(&self) -> &std::sync::OnceLock<Arc<crate::authorize::Login>> {
+        &self.login
     }
 
     /// The issuer's configuration.
