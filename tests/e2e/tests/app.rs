@@ -843,12 +843,6 @@ struct Counter {
 }
 
 impl Counter {
-    /// Whether this `civitas` has the counter's service-record options.
-    fn available(world: &World) -> bool {
-        let out = world.civitas(&["counter", "--help"]);
-        String::from_utf8_lossy(&out.stdout).contains("--issuer-db")
-    }
-
     fn start(world: &World, args: &[&str]) -> Counter {
         let mut child = Command::new(binary("CIVITAS_BIN", "civitas"))
             .arg("counter")
@@ -1156,30 +1150,15 @@ async fn citizen_receives_a_pid_from_city_hall_over_openid4vci() {
     ui.shot("29-pending-arrived").await;
 
     // Visits to city services, each leaving a service record: one made by the clerk
-    // with `civitas issuer offer`, then (when this `civitas` has it) one that
-    // `civitas counter` offers after a valid presentation, its QR picture opened in
-    // the app.
-    let visits = [
-        (
-            "visit-1.json",
-            json!({"service": "Residence registration", "agency": "Da'an District Office",
-                   "requested_at": "2026-03-01T09:00:00Z", "completed_at": "2026-03-01T09:20:00Z",
-                   "outcome": "approved", "reference": "DA-2026-0001"}),
-        ),
-        (
-            "visit-2.json",
-            json!({"service": "Senior bus pass", "agency": "Department of Social Welfare",
-                   "requested_at": "2026-11-20T10:00:00Z", "completed_at": "2026-11-20T10:05:00Z",
-                   "outcome": "issued", "reference": "SW-2026-0420"}),
-        ),
-    ];
-    let at_counter = Counter::available(&world);
-    for (file, claims) in visits.iter().take(if at_counter { 1 } else { 2 }) {
-        std::fs::write(dir.join(file), claims.to_string()).unwrap();
-        let offer = issuer_offer(&world, &db, "service-record", file, &[]);
-        receive_offer(&ui, &offer, "Kept in your wallet: Service record").await;
-    }
-    if at_counter {
+    // with `civitas issuer offer`, then one that `civitas counter` offers after a valid
+    // presentation, its QR picture opened in the app.
+    let visit = json!({"service": "Residence registration", "agency": "Da'an District Office",
+                       "requested_at": "2026-03-01T09:00:00Z", "completed_at": "2026-03-01T09:20:00Z",
+                       "outcome": "approved", "reference": "DA-2026-0001"});
+    std::fs::write(dir.join("visit-1.json"), visit.to_string()).unwrap();
+    let offer = issuer_offer(&world, &db, "service-record", "visit-1.json", &[]);
+    receive_offer(&ui, &offer, "Kept in your wallet: Service record").await;
+    {
         let qr_dir = dir.join("counter-qr");
         let mut counter = Counter::start(
             &world,
@@ -1240,31 +1219,18 @@ async fn citizen_receives_a_pid_from_city_hall_over_openid4vci() {
             .await;
     }
     ui.nav("history", "#screen-history").await;
-    let newest_service = if at_counter {
-        COUNTER_SERVICE
-    } else {
-        "Senior bus pass"
-    };
-    ui.wait_text("#services-table", newest_service).await;
+    ui.wait_text("#services-table", COUNTER_SERVICE).await;
     let rows = ui.c.find_all(Locator::Css(".service-row")).await.unwrap();
     assert_eq!(rows.len(), 2);
     let newest = rows[0].text().await.unwrap();
     let oldest = rows[1].text().await.unwrap();
-    if at_counter {
-        // The counter's record: its service, City Hall as the agency, a reference.
-        assert!(
-            newest.contains(COUNTER_SERVICE) && newest.contains("SR-"),
-            "{newest}"
-        );
-        assert!(!newest.contains("Mei-Ling"), "{newest}");
-    } else {
-        assert!(
-            newest.contains("Department of Social Welfare")
-                && newest.contains("November 20, 2026")
-                && newest.contains("SW-2026-0420"),
-            "{newest}"
-        );
-    }
+    // The counter's record: its service, City Hall as the agency, a reference, and
+    // none of the presented claim values.
+    assert!(
+        newest.contains(COUNTER_SERVICE) && newest.contains("SR-"),
+        "{newest}"
+    );
+    assert!(!newest.contains("Mei-Ling"), "{newest}");
     assert!(
         oldest.contains("Da'an District Office")
             && oldest.contains("approved")
@@ -1300,12 +1266,7 @@ async fn citizen_receives_a_pid_from_city_hall_over_openid4vci() {
     ui.shot("22-offer-zh-TW").await;
     let history = world.civitas(&["issuer", "pending", "--db", db.to_str().unwrap()]);
     eprintln!(
-        "e2e (OpenID4VCI): issuer {issuer_url}; QR picture opened by {how}; proof in {parts} QR code(s); service record from {}; pending after: {}",
-        if at_counter {
-            "civitas counter"
-        } else {
-            "civitas issuer offer (this civitas has no counter --issuer-db)"
-        },
+        "e2e (OpenID4VCI): issuer {issuer_url}; QR picture opened by {how}; proof in {parts} QR code(s); pending after: {}",
         String::from_utf8_lossy(&history.stdout).trim()
     );
     ui.c.close().await.unwrap();
