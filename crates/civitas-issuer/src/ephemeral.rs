@@ -3,13 +3,16 @@
 //! whose credential request is being served, and the status-list indices this
 //! process reserved.
 //!
+//! It also holds the [`GroupCommit`] queue that lets concurrent credential requests
+//! share one SQLite transaction.
+//!
 //! Losing any of it (a restart) is safe: an outstanding nonce is then refused
 //! (`invalid_nonce`, the wallet asks for a new one), an in-flight mark only guarded a
 //! request that no longer exists, and reserved indices are skipped, never reused.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 /// The most nonces outstanding at once (the Nonce Endpoint is unauthenticated).
 pub(crate) const MAX_NONCES: usize = 100_000;
@@ -114,9 +117,125 @@ impl Reserved {
     }
 }
 
+/// Group commit: requests that finish while another one is writing wait and are
+/// written together in the next transaction, so under load one SQLite commit serves
+/// many credentials. No thread of its own: the first waiting request leads — it takes
+/// every queued item, runs `write` on them, hands each its result and wakes the rest.
+#[derive(Debug)]
+pub(crate) struct GroupCommit<T, R> {
+    state: Mutex<Queue<T, R>>,
+    wake: Condvar,
+}
+
+#[derive(Debug)]
+struct Queue<T, R> {
+    waiting: Vec<(u64, T)>,
+    done: HashMap<u64, R>,
+    writing: bool,
+    next: u64,
+}
+
+impl<T, R> Default for GroupCommit<T, R> {
+    fn default() -> Self {
+        GroupCommit {
+            state: Mutex::new(Queue {
+                waiting: Vec::new(),
+                done: HashMap::new(),
+                writing: false,
+                next: 0,
+            }),
+            wake: Condvar::new(),
+        }
+    }
+}
+
+impl<T, R: Clone> GroupCommit<T, R> {
+    /// Writes `item` with whatever else is queued; `write` gets the batch and returns
+    /// one result per item, in order (`failed` stands in for a missing one).
+    pub(crate) fn submit(&self, item: T, failed: R, write: impl Fn(Vec<T>) -> Vec<R>) -> R {
+        let mut queue = self.lock();
+        let id = queue.next;
+        queue.next = queue.next.wrapping_add(1);
+        queue.waiting.push((id, item));
+        loop {
+            if let Some(result) = queue.done.remove(&id) {
+                return result;
+            }
+            if queue.writing {
+                queue = self.wake.wait(queue).unwrap_or_else(|e| e.into_inner());
+                continue;
+            }
+            queue.writing = true;
+            let (ids, items): (Vec<u64>, Vec<T>) =
+                std::mem::take(&mut queue.waiting).into_iter().unzip();
+            drop(queue);
+            let mut results = write(items).into_iter();
+            queue = self.lock();
+            for id in ids {
+                let r = results.next().unwrap_or_else(|| failed.clone());
+                queue.done.insert(id, r);
+            }
+            queue.writing = false;
+            self.wake.notify_all();
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Queue<T, R>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_commit_answers_each_item_and_batches_under_load() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let g: Arc<GroupCommit<u32, Result<u32, ()>>> = Arc::default();
+        let writes = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..8u32)
+            .map(|t| {
+                let (g, writes) = (g.clone(), writes.clone());
+                std::thread::spawn(move || {
+                    (0..200u32)
+                        .map(|i| {
+                            let item = t * 1000 + i;
+                            g.submit(item, Err(()), |batch| {
+                                writes.fetch_add(1, Ordering::Relaxed);
+                                std::thread::sleep(std::time::Duration::from_micros(200));
+                                // Odd items are refused, to tell results apart.
+                                batch
+                                    .into_iter()
+                                    .map(|x| if x % 2 == 0 { Ok(x * 2) } else { Err(()) })
+                                    .collect()
+                            })
+                        })
+                        .zip(0..200u32)
+                        .all(|(r, i)| {
+                            let x = t * 1000 + i;
+                            r == if x % 2 == 0 { Ok(x * 2) } else { Err(()) }
+                        })
+                })
+            })
+            .collect();
+        for t in threads {
+            assert!(t.join().unwrap(), "every item got its own result");
+        }
+        let writes = writes.load(Ordering::Relaxed);
+        assert!(
+            writes < 1600,
+            "{writes} writes for 1,600 items: no batching"
+        );
+    }
+
+    #[test]
+    fn a_short_answer_from_write_fails_the_missing_items() {
+        let g: GroupCommit<u32, Result<(), &str>> = GroupCommit::default();
+        assert_eq!(g.submit(1, Err("lost"), |_| Vec::new()), Err("lost"));
+        assert_eq!(g.submit(2, Err("lost"), |b| vec![Ok(()); b.len()]), Ok(()));
+    }
 
     #[test]
     fn a_nonce_is_taken_once_and_not_after_expiry() {

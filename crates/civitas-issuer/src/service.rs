@@ -1,7 +1,7 @@
 //! The [`Issuer`] service: the endpoints' logic, independent of HTTP, and the back
 //! office's offer creation.
 
-use crate::ephemeral::{InFlight, Nonces, Reserved};
+use crate::ephemeral::{GroupCommit, InFlight, Nonces, Reserved};
 use crate::error::{Error, Refusal, Result};
 use crate::metadata::{PROOF_ALGORITHMS, credential_type, issuer_metadata};
 use crate::store::{
@@ -96,6 +96,8 @@ pub struct Issuer {
     nonces: Nonces,
     in_flight: InFlight,
     reserved: Reserved,
+    /// Issuances waiting to be recorded together.
+    recording: GroupCommit<(String, AuditRow, Notification), std::result::Result<bool, ()>>,
     /// The city's login, when the authorization code flow is on
     /// ([`crate::authorize::enable_login`]).
     login: std::sync::OnceLock<Arc<crate::authorize::Login>>,
@@ -331,6 +333,7 @@ impl Issuer {
             nonces: Nonces::default(),
             in_flight: InFlight::default(),
             reserved: Reserved::default(),
+            recording: GroupCommit::default(),
             login: std::sync::OnceLock::new(),
         })
     }
@@ -492,10 +495,21 @@ impl Issuer {
             .map_err(|_| Refusal::server("the offer's claims are unreadable"))?;
         let (sd_jwt, row) = self.sign(&offer.id, &offer.configuration_id, &claims, holder, now)?;
         let (notification_id, notification) = self.new_notification(token_hash, now)?;
+        // Concurrent requests share one transaction (group commit).
         let recorded = self
-            .store()?
-            .finish_issue(token_hash, &row, &notification)
-            .map_err(|_| Refusal::server("the store failed"))?;
+            .recording
+            .submit(
+                (token_hash.to_string(), row, notification),
+                Err(()),
+                |batch| {
+                    let items: Vec<_> = batch.iter().map(|(t, r, n)| (t.as_str(), r, n)).collect();
+                    match self.store().map(|mut s| s.finish_issues(&items)) {
+                        Ok(Ok(done)) => done.into_iter().map(Ok).collect(),
+                        _ => vec![Err(()); batch.len()],
+                    }
+                },
+            )
+            .map_err(|()| Refusal::server("the store failed"))?;
         if !recorded {
             // Signed but never released: its status index stays unused.
             return Err(Refusal::new(

@@ -499,27 +499,40 @@ impl Store {
         row: &AuditRow,
         notification: &Notification,
     ) -> Result<bool> {
+        let done = self.finish_issues(&[(token_hash, row, notification)])?;
+        Ok(done.first().copied().unwrap_or(false))
+    }
+
+    /// [`Store::finish_issue`] for several issuances in one transaction (group
+    /// commit); one answer per issuance, in order.
+    pub fn finish_issues(
+        &mut self,
+        batch: &[(&str, &AuditRow, &Notification)],
+    ) -> Result<Vec<bool>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let changed = tx
-            .prepare_cached(
-                "UPDATE offers SET state = ?2, claims = NULL, token_hash = NULL
-                 WHERE id = ?1 AND state = ?3 AND token_hash = ?4",
-            )?
-            .execute(params![
-                row.offer_id,
-                state::ISSUED,
-                state::REDEEMED,
-                token_hash
-            ])?;
-        if changed != 1 {
-            return Ok(false);
+        let mut done = Vec::with_capacity(batch.len());
+        for (token_hash, row, notification) in batch {
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE offers SET state = ?2, claims = NULL, token_hash = NULL
+                     WHERE id = ?1 AND state = ?3 AND token_hash = ?4",
+                )?
+                .execute(params![
+                    row.offer_id,
+                    state::ISSUED,
+                    state::REDEEMED,
+                    token_hash
+                ])?;
+            if changed == 1 {
+                insert_audit(&tx, row)?;
+                insert_notification(&tx, &row.offer_id, notification)?;
+            }
+            done.push(changed == 1);
         }
-        insert_audit(&tx, row)?;
-        insert_notification(&tx, &row.offer_id, notification)?;
         tx.commit()?;
-        Ok(true)
+        Ok(done)
     }
 
     /// Binds a deferred request's holder key and access token to a new transaction;
