@@ -141,8 +141,13 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// The secret a request carries: `?k=`, `Authorization: Bearer`, or the cookie.
-fn presented<'a>(uri: &'a axum::http::Uri, headers: &'a HeaderMap) -> Option<&'a str> {
+/// The secret a request carries: `?k=`, `Authorization: Bearer`, or the cookie named
+/// `cookie` (the staff page's, and the counter's clerk page's).
+pub fn presented_secret<'a>(
+    uri: &'a axum::http::Uri,
+    headers: &'a HeaderMap,
+    cookie: &str,
+) -> Option<&'a str> {
     let query = uri
         .query()
         .into_iter()
@@ -152,13 +157,13 @@ fn presented<'a>(uri: &'a axum::http::Uri, headers: &'a HeaderMap) -> Option<&'a
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    let cookie = headers
+    let from_cookie = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(COOKIE)?.strip_prefix('='));
-    query.or(bearer).or(cookie)
+        .find_map(|c| c.trim().strip_prefix(cookie)?.strip_prefix('='));
+    query.or(bearer).or(from_cookie)
 }
 
 /// A refusal: `{"error", "error_description", "code"}` with `status`, never cached.
@@ -199,7 +204,7 @@ async fn staff_only(State(s): State<Arc<Shared>>, request: Request, next: Next) 
             "the staff page answers only on this machine (loopback); start `civitas issuer serve --staff-anywhere` to open it to other machines",
         );
     }
-    match presented(request.uri(), request.headers()) {
+    match presented_secret(request.uri(), request.headers(), COOKIE) {
         None => refused(
             StatusCode::UNAUTHORIZED,
             "invalid_token",
@@ -460,19 +465,22 @@ mod tests {
     #[test]
     fn the_secret_is_read_from_query_bearer_or_cookie() {
         let uri: axum::http::Uri = "/staff?x=1&k=abc".parse().unwrap();
-        assert_eq!(presented(&uri, &HeaderMap::new()), Some("abc"));
+        assert_eq!(
+            presented_secret(&uri, &HeaderMap::new(), COOKIE),
+            Some("abc")
+        );
         let uri: axum::http::Uri = "/staff".parse().unwrap();
         let mut h = HeaderMap::new();
         h.insert(
             header::COOKIE,
             HeaderValue::from_static("a=b; civitas_staff=zzz"),
         );
-        assert_eq!(presented(&uri, &h), Some("zzz"));
+        assert_eq!(presented_secret(&uri, &h, COOKIE), Some("zzz"));
         h.insert(
             header::AUTHORIZATION,
             HeaderValue::from_static("Bearer yyy"),
         );
-        assert_eq!(presented(&uri, &h), Some("yyy"));
-        assert_eq!(presented(&uri, &HeaderMap::new()), None);
+        assert_eq!(presented_secret(&uri, &h, COOKIE), Some("yyy"));
+        assert_eq!(presented_secret(&uri, &HeaderMap::new(), COOKIE), None);
     }
 }

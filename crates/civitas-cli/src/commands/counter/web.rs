@@ -20,7 +20,7 @@ use crate::request_args::request_qr;
 use crate::util::out;
 use crate::verifier_args::LedgerNote;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -29,6 +29,7 @@ use civitas_crypto::{Rng, SigningKey, SystemRng};
 use civitas_did::MethodResolver;
 use civitas_exchange::openid4vp::{self, DirectPostBody};
 use civitas_exchange::qr;
+use civitas_issuer::staff::{presented_secret, same_secret};
 use civitas_ledger::http::server::{Limits, serve_with};
 use civitas_verifier::{CounterSession, ReceiptSigner, Verdict};
 use serde_json::{Value, json};
@@ -167,35 +168,6 @@ pub(super) fn serve(
     })
 }
 
-/// The clerk token a request carries: `?k=`, `Authorization: Bearer`, or the cookie.
-fn presented_token<'a>(uri: &'a axum::http::Uri, headers: &'a HeaderMap) -> Option<&'a str> {
-    let query = uri
-        .query()
-        .into_iter()
-        .flat_map(|q| q.split('&'))
-        .find_map(|pair| pair.strip_prefix("k="));
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let cookie = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(COOKIE)?.strip_prefix('='));
-    query.or(bearer).or(cookie)
-}
-
-/// Equal in constant time (for equal lengths).
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 /// The clerk's routes refuse a request without this run's token.
 async fn clerk_only(State(c): State<Shared>, request: Request, next: Next) -> Response {
     let refused = |status: StatusCode, code: &str, reason: &str| {
@@ -205,13 +177,13 @@ async fn clerk_only(State(c): State<Shared>, request: Request, next: Next) -> Re
         )
             .into_response()
     };
-    match presented_token(request.uri(), request.headers()) {
+    match presented_secret(request.uri(), request.headers(), COOKIE) {
         None => refused(
             StatusCode::UNAUTHORIZED,
             "clerk_token_missing",
             "this is the clerk's side of the counter: open the address `civitas counter serve` printed (it carries ?k=TOKEN)",
         ),
-        Some(t) if !same(t, &c.token) => refused(
+        Some(t) if !same_secret(t, &c.token) => refused(
             StatusCode::FORBIDDEN,
             "clerk_token_wrong",
             "the clerk token is not this counter's (it changes each time the counter starts)",
