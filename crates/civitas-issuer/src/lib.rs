@@ -8,6 +8,7 @@ pub mod http;
 pub mod metadata;
 mod service;
 pub mod staff;
+mod status_index;
 pub mod store;
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,7 @@
 use crate::ephemeral::{GroupCommit, InFlight, Nonces, Reserved};
 use crate::error::{Error, Refusal, Result};
 use crate::metadata::{PROOF_ALGORITHMS, credential_type, issuer_metadata};
+use crate::status_index::Permutation;
 use crate::store::{
     AuditRow, Issuing, NewOffer, NewTransaction, Notification, Redeem, Store, pin_hash,
     secret_hash, tx_state,
@@ -96,6 +97,9 @@ pub struct Issuer {
     nonces: Nonces,
     in_flight: InFlight,
     reserved: Reserved,
+    /// Status positions → indices (`None`: a store that handed out indices in order
+    /// before placement was random keeps its order, so no index is given twice).
+    permutation: Option<Permutation>,
     /// Issuances waiting to be recorded together.
     recording: GroupCommit<(String, AuditRow, Notification), std::result::Result<bool, ()>>,
     /// The city's login, when the authorization code flow is on
@@ -268,6 +272,23 @@ fn bearer(authorization: Option<&str>) -> std::result::Result<&str, Refusal> {
         .ok_or_else(|| Refusal::new(ErrorCode::InvalidToken, "no Bearer access token"))
 }
 
+/// The store's status-list permutation: made (a random key in the store) for a store
+/// that has handed out no index yet; `None` for one that handed them out in order.
+fn status_permutation(store: &Store, rng: &dyn Rng, size: u64) -> Result<Option<Permutation>> {
+    let key = match store.meta("status_permutation")? {
+        Some(k) => k,
+        None if store.meta("status_next")?.is_none() => {
+            store.init_meta("status_permutation", &random_b64(rng, 32)?)?
+        }
+        None => return Ok(None),
+    };
+    let secret = civitas_crypto::b64::decode(key.as_bytes())
+        .map_err(|_| Error::Invalid("the status permutation key is unreadable".into()))?;
+    Permutation::new(&secret, size)
+        .map(Some)
+        .ok_or_else(|| Error::Invalid("bad status list size".into()))
+}
+
 /// Constant-time equality of two digests.
 fn ring_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -319,6 +340,7 @@ impl Issuer {
             .and_then(|s| s.parse().ok())
             .unwrap_or(config.status_list_size as u64);
         let published = store.meta("status_published")?.is_some();
+        let permutation = status_permutation(&store, &*rng, status_size)?;
         Ok(Issuer {
             config,
             signer,
@@ -333,6 +355,7 @@ impl Issuer {
             nonces: Nonces::default(),
             in_flight: InFlight::default(),
             reserved: Reserved::default(),
+            permutation,
             recording: GroupCommit::default(),
             login: std::sync::OnceLock::new(),
         })
@@ -933,10 +956,16 @@ impl Issuer {
             }
             self.published.store(true, Ordering::Release);
         }
-        let index = self
+        let position = self
             .reserved
             .next(|count| self.store()?.reserve_status(*size, count).map_err(failed))?
             .ok_or_else(|| Refusal::server("the status list is full"))?;
+        let index = match &self.permutation {
+            Some(p) => p
+                .index(position)
+                .ok_or_else(|| Refusal::server("status position out of range"))?,
+            None => position,
+        };
         Ok((uri.clone(), index))
     }
 

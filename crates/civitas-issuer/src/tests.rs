@@ -100,6 +100,10 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Fixture {
+        Self::with_store(Store::memory().unwrap())
+    }
+
+    fn with_store(store: Store) -> Fixture {
         let now = Arc::new(AtomicI64::new(1_800_000_000));
         let ledger = Arc::new(MemoryLedger::default());
         let key = SigningKey::generate(Algorithm::Es256, &SeededRng::new(7)).unwrap();
@@ -109,7 +113,7 @@ impl Fixture {
             key,
             ledger.clone(),
             Arc::new(civitas_did::MethodResolver::local()),
-            Store::memory().unwrap(),
+            store,
             Arc::new(move || clock.load(Ordering::SeqCst)),
             Arc::new(SeededRng::new(8)),
         )
@@ -253,7 +257,7 @@ fn issues_once_publishes_the_list_once_and_anchors() {
         assert!(matches!(entries[0], Entry::StatusList { .. }));
         assert!(matches!(entries[1], Entry::Issuance { .. }));
     }
-    // A second offer: the same list, the next index, no second publication.
+    // A second offer: the same list, another index, no second publication.
     let (code, pin) = f.offer(true, 600);
     let token = f.token(&code, pin.as_deref()).unwrap();
     f.credential(&token, &f.proof(&h, Some(&f.nonce()), f.now()))
@@ -268,10 +272,14 @@ fn issues_once_publishes_the_list_once_and_anchors() {
         .count();
     assert_eq!(lists, 1);
     let audit = f.issuer.audit().unwrap();
-    assert_eq!(
-        audit.iter().map(|a| a.status_index).collect::<Vec<_>>(),
-        [0, 1]
-    );
+    let indices: Vec<u64> = audit.iter().map(|a| a.status_index).collect();
+    // Placed by the store's secret permutation: distinct, anywhere in the list, not
+    // the positions 0 and 1 they were handed out as.
+    assert_eq!(indices.len(), 2);
+    assert_ne!(indices[0], indices[1]);
+    assert!(indices.iter().all(|i| *i < 131_072), "{indices:?}");
+    assert_ne!(indices, [0, 1]);
+    assert!(indices[0].abs_diff(indices[1]) > 1, "{indices:?}");
     assert_eq!(audit[0].anchor_index, Some(1));
     // The audit holds no claim; the claims are gone from the store.
     let text = format!("{audit:?}");
@@ -280,6 +288,22 @@ fn issues_once_publishes_the_list_once_and_anchors() {
         assert!(!f.issuer.holds_claims(&row.offer_id).unwrap());
     }
     assert!(f.issuer.pending().unwrap().is_empty());
+}
+
+#[test]
+fn a_store_that_gave_indices_in_order_keeps_its_order() {
+    // Before placement was random, positions were the indices: a store that already
+    // handed some out must not start a permutation that could give one of them again.
+    let store = Store::memory().unwrap();
+    store.set_meta("status_next", "5").unwrap();
+    let f = Fixture::with_store(store);
+    let (code, pin) = f.offer(true, 600);
+    let token = f.token(&code, pin.as_deref()).unwrap();
+    f.credential(&token, &f.proof(&holder(), Some(&f.nonce()), f.now()))
+        .unwrap();
+    let audit = f.issuer.audit().unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].status_index, 5);
 }
 
 #[test]
