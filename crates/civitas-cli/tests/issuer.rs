@@ -34,13 +34,18 @@ const PID_CLAIMS: &str = r#"{"given_name":"Mei","family_name":"Lin","birthdate":
 impl Issuer {
     /// Steps 1–2: a did:webvh issuer on a fresh ledger; `civitas issuer serve`.
     fn start() -> Issuer {
+        Self::start_with(&[])
+    }
+
+    /// [`Issuer::start`] with more `issuer serve` flags.
+    fn start_with(extra: &[&str]) -> Issuer {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().to_path_buf();
         let ledger = dir.join("ledger.db").to_str().unwrap().to_string();
         let keys = dir.join("keys").to_str().unwrap().to_string();
         let did = did_create("issuers:city-hall", &keys, &ledger, None);
         std::fs::write(dir.join("pid.json"), PID_CLAIMS).unwrap();
-        let (served, first) = support::serve_printing(&[
+        let mut args = vec![
             "issuer",
             "serve",
             "--keys",
@@ -51,7 +56,9 @@ impl Issuer {
             "en-US=City Hall",
             "--name",
             "zh-TW=市政府",
-        ]);
+        ];
+        args.extend(extra);
+        let (served, first) = support::serve_printing(&args);
         let url = served.url.clone();
         assert_eq!(first, format!("issuer {url} on {url}"));
         Issuer {
@@ -800,4 +807,70 @@ fn serve_offer_wallet_receive_present_verify_a_service_record() {
     assert_eq!(v["valid"], true, "{v} {}", stderr(&o));
     assert_eq!(v["issuer"], hall.as_str());
     assert_eq!(v["claims"]["outcome"], "approved");
+}
+
+#[test]
+fn batches_of_one_time_copies_over_http() {
+    let issuer = Issuer::start_with(&["--copies", "pid=3", "--copies", "medical=2"]);
+    let meta: Value = client()
+        .get(format!(
+            "{}/.well-known/openid-credential-issuer",
+            issuer.url
+        ))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(meta["batch_credential_issuance"]["batch_size"], 3, "{meta}");
+    let configs = &meta["credential_configurations_supported"];
+    assert_eq!(configs["pid"]["civitas_copies"], 3);
+    assert_eq!(configs["medical_summary"]["civitas_copies"], 2);
+    assert!(configs["service_record"].get("civitas_copies").is_none());
+
+    let (_offer, access) = fresh_token(&issuer);
+    let n = nonce(&issuer);
+    let keys: Vec<SigningKey> = (0..4).map(|_| holder_key(Algorithm::Es256)).collect();
+    let proofs: Vec<String> = keys
+        .iter()
+        .map(|k| build_proof(k, &ProofKey::Jwk, &issuer.url, Some(&n), now()).unwrap())
+        .collect();
+    // Four proofs for a type issued three at a time: refused, nothing issued.
+    let body = json!({"credential_configuration_id": "pid", "proofs": {"jwt": proofs}});
+    let (status, body, _) = credential(&issuer, Some(&access), &body);
+    assert_error(status, &body, 400, "invalid_credential_request");
+    assert!(issuer.audit().is_empty());
+    // Three: three copies, each bound to its key, each at its own status index.
+    let body = json!({"credential_configuration_id": "pid", "proofs": {"jwt": &proofs[..3]}});
+    let (status, body, _) = credential(&issuer, Some(&access), &body);
+    assert_eq!(status, 200, "{body}");
+    let copies = body["credentials"].as_array().unwrap();
+    assert_eq!(copies.len(), 3);
+    let mut indices = Vec::new();
+    for (copy, key) in copies.iter().zip(&keys) {
+        let jwt = copy["credential"]
+            .as_str()
+            .unwrap()
+            .split('~')
+            .next()
+            .unwrap();
+        let p = jwt.split('.').nth(1).unwrap();
+        let payload: Value =
+            serde_json::from_slice(&civitas_crypto::b64::decode(p).unwrap()).unwrap();
+        assert_eq!(payload["cnf"]["jwk"], key.public().to_jwk_value());
+        indices.push(payload["status"]["status_list"]["idx"].as_u64().unwrap());
+    }
+    indices.sort_unstable();
+    indices.dedup();
+    assert_eq!(indices.len(), 3);
+    assert_eq!(issuer.audit().len(), 3);
+}
+
+#[test]
+fn copies_flag_is_checked_before_serving() {
+    for bad in ["pid=0", "pid=101", "pid", "passport=3", "pid=three"] {
+        let o = support::civitas(&["issuer", "serve", "--keys", "/nonexistent", "--copies", bad]);
+        assert!(!o.status.success(), "{bad}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("--copies"), "{bad}: {err}");
+    }
 }

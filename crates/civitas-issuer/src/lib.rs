@@ -16,5 +16,7 @@ mod tests;
 pub use error::{Error, Refusal, Result};
 pub use http::router;
 pub use metadata::{configuration_id, credential_type};
-pub use service::{Clock, CreatedOffer, Issuer, IssuerConfig, OfferRequest, create_offer};
+pub use service::{
+    Clock, CreatedOffer, DEFAULT_COPIES, Issuer, IssuerConfig, OfferRequest, create_offer,
+};
 pub use store::{AuditRow, EventRow, OfferSummary, Store};

@@ -111,6 +111,7 @@ fn configuration(t: &CredentialType, id: &str, signing: Algorithm) -> Credential
             },
         )]),
         credential_metadata: Some(CredentialMetadata { display, claims }),
+        civitas_copies: None,
     }
 }
 

@@ -14,14 +14,15 @@ use civitas_credential::{IssueOptions, StatusRef, issue, issuer_jwt_digest};
 use civitas_crypto::{Rng, Signer, SigningKey, b64};
 use civitas_did::Resolver;
 use civitas_exchange::openid4vci::{
-    AuthorizationServerMetadata, CredentialIssuerMetadata, CredentialOffer, CredentialRequest,
-    CredentialResponse, DeferredCredentialRequest, ErrorCode, Grants, HolderKey, NonceResponse,
-    NotificationRequest, PreAuthorizedCodeGrant, ProofCheck, Requested, TokenRequest,
-    TokenResponse, TxCode, check_issuer_url, check_proof,
+    AuthorizationServerMetadata, BatchCredentialIssuance, CredentialIssuerMetadata,
+    CredentialOffer, CredentialRequest, CredentialResponse, DeferredCredentialRequest, ErrorCode,
+    Grants, HolderKey, MAX_PROOFS, NonceResponse, NotificationRequest, PreAuthorizedCodeGrant,
+    ProofCheck, Requested, TokenRequest, TokenResponse, TxCode, check_issuer_url, check_proof,
 };
 use civitas_ledger::LedgerWriter;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use zeroize::Zeroizing;
 
@@ -55,9 +56,27 @@ pub struct IssuerConfig {
     pub deferred_interval: u64,
     /// How long a `notification_id` is accepted (seconds).
     pub notification_lifetime: i64,
+    /// One-time copies signed per request, by configuration id (batch issuance: one
+    /// key proof per copy, each copy bound to its own key, with its own salts, decoys
+    /// and status index). A configuration not named here gets one.
+    pub copies: BTreeMap<String, u32>,
 }
 
+/// The default copies per request: 10 of a PID or a medical summary (each presented
+/// once), one service record (attached to the citizen on purpose).
+pub const DEFAULT_COPIES: [(&str, u32); 3] =
+    [("pid", 10), ("medical_summary", 10), ("service_record", 1)];
+
 impl IssuerConfig {
+    /// Copies signed per request for `configuration_id` (at least one).
+    pub fn copies_of(&self, configuration_id: &str) -> u32 {
+        self.copies
+            .get(configuration_id)
+            .copied()
+            .unwrap_or(1)
+            .clamp(1, MAX_PROOFS as u32)
+    }
+
     /// Defaults: 5-minute tokens and nonces, 5 PIN attempts, a 131,072-entry list.
     pub fn new(public_url: &str, did: &str, kid: &str) -> Self {
         IssuerConfig {
@@ -76,6 +95,10 @@ impl IssuerConfig {
             deferred_lifetime: 14 * 86_400,
             deferred_interval: 5,
             notification_lifetime: 86_400,
+            copies: DEFAULT_COPIES
+                .iter()
+                .map(|(id, n)| ((*id).to_string(), *n))
+                .collect(),
         }
     }
 }
@@ -101,7 +124,7 @@ pub struct Issuer {
     /// before placement was random keeps its order, so no index is given twice).
     permutation: Option<Permutation>,
     /// Issuances waiting to be recorded together.
-    recording: GroupCommit<(String, AuditRow, Notification), std::result::Result<bool, ()>>,
+    recording: GroupCommit<(String, Vec<AuditRow>, Notification), std::result::Result<bool, ()>>,
     /// The city's login, when the authorization code flow is on
     /// ([`crate::authorize::enable_login`]).
     login: std::sync::OnceLock<Arc<crate::authorize::Login>>,
@@ -378,11 +401,21 @@ impl Issuer {
 
     /// `/.well-known/openid-credential-issuer`.
     pub fn metadata(&self) -> CredentialIssuerMetadata {
-        issuer_metadata(
+        let mut m = issuer_metadata(
             &self.config.public_url,
             &self.config.names,
             self.signer.public().algorithm(),
-        )
+        );
+        let mut largest = 1;
+        for (id, c) in m.credential_configurations_supported.iter_mut() {
+            let n = self.config.copies_of(id);
+            largest = largest.max(n);
+            c.civitas_copies = (n > 1).then_some(n);
+        }
+        m.batch_credential_issuance = (largest > 1).then_some(BatchCredentialIssuance {
+            batch_size: largest,
+        });
+        m
     }
 
     /// `/.well-known/oauth-authorization-server`.
@@ -498,11 +531,10 @@ impl Issuer {
                 "another credential request with this access token is being served",
             )
         })?;
-        let holder = self.check_request(&issuing, &request, now)?;
-        if issuing.deferred {
-            self.defer(&issuing, &holder, &token_hash, now)
-        } else {
-            self.issue_now(&issuing, &holder, &token_hash, now)
+        let holders = self.check_request(&issuing, &request, now)?;
+        match holders.as_slice() {
+            [holder] if issuing.deferred => self.defer(&issuing, holder, &token_hash, now),
+            _ => self.issue_now(&issuing, &holders, &token_hash, now),
         }
     }
 
@@ -510,22 +542,45 @@ impl Issuer {
     fn issue_now(
         &self,
         offer: &Issuing,
-        holder: &HolderKey,
+        holders: &[HolderKey],
         token_hash: &str,
         now: i64,
     ) -> std::result::Result<CredentialResponse, Refusal> {
         let claims: Map<String, Value> = serde_json::from_str(&offer.claims)
             .map_err(|_| Refusal::server("the offer's claims are unreadable"))?;
-        let (sd_jwt, row) = self.sign(&offer.id, &offer.configuration_id, &claims, holder, now)?;
+        // Copies of a batch say only the day they were issued: no per-second
+        // timestamp common to them (nor a sequence to read from it).
+        let issued_at = if holders.len() > 1 {
+            now - now.rem_euclid(86_400)
+        } else {
+            now
+        };
+        let mut sd_jwts = Vec::with_capacity(holders.len());
+        let mut rows = Vec::with_capacity(holders.len());
+        for holder in holders {
+            let (sd_jwt, row) = self.sign(
+                &offer.id,
+                &offer.configuration_id,
+                &claims,
+                holder,
+                issued_at,
+                now,
+            )?;
+            sd_jwts.push(sd_jwt);
+            rows.push(row);
+        }
         let (notification_id, notification) = self.new_notification(token_hash, now)?;
         // Concurrent requests share one transaction (group commit).
         let recorded = self
             .recording
             .submit(
-                (token_hash.to_string(), row, notification),
+                (token_hash.to_string(), rows, notification),
                 Err(()),
                 |batch| {
-                    let items: Vec<_> = batch.iter().map(|(t, r, n)| (t.as_str(), r, n)).collect();
+                    let items: Vec<_> = batch
+                        .iter()
+                        .map(|(t, r, n)| (t.as_str(), r.as_slice(), n))
+                        .collect();
                     match self.store().map(|mut s| s.finish_issues(&items)) {
                         Ok(Ok(done)) => done.into_iter().map(Ok).collect(),
                         _ => vec![Err(()); batch.len()],
@@ -540,7 +595,7 @@ impl Issuer {
                 "the access token was used meanwhile, or the offer was closed",
             ));
         }
-        let mut response = CredentialResponse::issued(sd_jwt);
+        let mut response = CredentialResponse::issued_batch(sd_jwts);
         response.notification_id = Some(notification_id);
         Ok(response)
     }
@@ -754,7 +809,14 @@ impl Issuer {
                 .map(str::to_string),
         };
         let (sd_jwt, row) = self
-            .sign(offer_id, &awaiting.configuration_id, &claims, &holder, now)
+            .sign(
+                offer_id,
+                &awaiting.configuration_id,
+                &claims,
+                &holder,
+                now,
+                now,
+            )
             .map_err(|r| Error::Invalid(r.description))?;
         let stored = self
             .store
@@ -793,13 +855,16 @@ impl Issuer {
     }
 
     /// Checks a credential request against the offer the token was granted for: the
-    /// configuration, the key proof and its nonce. Returns the holder key.
+    /// configuration, the key proofs and their nonce. Returns the holder keys: one, or
+    /// a batch of one-time copies' keys — each a `jwk` (a DID `kid` would make the
+    /// copies linkable), no two the same, all proofs with the same `c_nonce` (taken
+    /// once), at most the configuration's copies.
     fn check_request(
         &self,
         offer: &Issuing,
         request: &CredentialRequest,
         now: i64,
-    ) -> std::result::Result<HolderKey, Refusal> {
+    ) -> std::result::Result<Vec<HolderKey>, Refusal> {
         let id = match &request.requested {
             Requested::ConfigurationId(id) => id,
             Requested::Identifier(_) => {
@@ -824,39 +889,83 @@ impl Issuer {
                 "the access token was not granted for this credential configuration",
             ));
         }
+        let allowed = self.config.copies_of(id) as usize;
+        if request.proofs.len() > allowed {
+            return Err(Refusal::new(
+                ErrorCode::InvalidCredentialRequest,
+                format!(
+                    "{} key proofs, but this issuer signs at most {allowed} copies of {id} per request",
+                    request.proofs.len()
+                ),
+            ));
+        }
+        if request.proofs.len() > 1 && offer.deferred {
+            return Err(Refusal::new(
+                ErrorCode::InvalidCredentialRequest,
+                "a deferred credential is issued as one copy: send one key proof",
+            ));
+        }
         let mut check = ProofCheck::new(&self.config.public_url, now);
         check.algorithms = &PROOF_ALGORITHMS;
         check.max_age = self.config.proof_max_age;
-        let proof = request
-            .proofs
-            .first()
-            .ok_or_else(|| Refusal::new(ErrorCode::InvalidProof, "no key proof"))?;
-        let checked = check_proof(proof, &check, &*self.resolver)?;
-        if let Some(expected) = &offer.holder {
-            let did = checked
-                .holder
-                .kid
-                .as_deref()
-                .and_then(|k| k.split('#').next());
-            let matches = if expected.starts_with("did:") {
-                did == Some(expected.as_str())
-            } else {
-                ring_eq(expected.as_bytes(), checked.holder.thumbprint().as_bytes())
-            };
-            if !matches {
+        if request.proofs.is_empty() {
+            return Err(Refusal::new(ErrorCode::InvalidProof, "no key proof"));
+        }
+        let mut holders: Vec<HolderKey> = Vec::with_capacity(request.proofs.len());
+        let mut nonce: Option<String> = None;
+        for proof in &request.proofs {
+            let checked = check_proof(proof, &check, &*self.resolver)?;
+            if request.proofs.len() > 1 && checked.holder.kid.is_some() {
                 return Err(Refusal::new(
                     ErrorCode::InvalidProof,
-                    "this offer is for another holder: prove possession of the key it was made for",
+                    "every key proof of a batch names its own key (jwk), not a DID: copies bound to one DID could be linked",
                 ));
             }
+            let thumbprint = checked.holder.thumbprint();
+            if holders.iter().any(|h| h.thumbprint() == thumbprint) {
+                return Err(Refusal::new(
+                    ErrorCode::InvalidProof,
+                    "two key proofs for the same key: each copy needs its own key",
+                ));
+            }
+            match &nonce {
+                None => nonce = Some(checked.nonce.clone()),
+                Some(n) if ring_eq(n.as_bytes(), checked.nonce.as_bytes()) => {}
+                Some(_) => {
+                    return Err(Refusal::new(
+                        ErrorCode::InvalidNonce,
+                        "the key proofs of one request carry different nonces: use one c_nonce for all",
+                    ));
+                }
+            }
+            if let Some(expected) = &offer.holder {
+                let did = checked
+                    .holder
+                    .kid
+                    .as_deref()
+                    .and_then(|k| k.split('#').next());
+                let matches = if expected.starts_with("did:") {
+                    did == Some(expected.as_str())
+                } else {
+                    ring_eq(expected.as_bytes(), thumbprint.as_bytes())
+                };
+                if !matches {
+                    return Err(Refusal::new(
+                        ErrorCode::InvalidProof,
+                        "this offer is for another holder: prove possession of the key it was made for",
+                    ));
+                }
+            }
+            holders.push(checked.holder);
         }
-        if !self.nonces.take(&checked.nonce, now) {
+        let nonce = nonce.unwrap_or_default();
+        if !self.nonces.take(&nonce, now) {
             return Err(Refusal::new(
                 ErrorCode::InvalidNonce,
                 "the key proof's nonce is unknown, expired or already used: ask the Nonce Endpoint for a new c_nonce",
             ));
         }
-        Ok(checked.holder)
+        Ok(holders)
     }
 
     /// Signs a credential for `holder`: status index, issuance anchor, audit row.
@@ -866,13 +975,14 @@ impl Issuer {
         configuration_id: &str,
         claims: &Map<String, Value>,
         holder: &HolderKey,
+        issued_at: i64,
         now: i64,
     ) -> std::result::Result<(String, AuditRow), Refusal> {
         let t = credential_type(configuration_id)
             .ok_or_else(|| Refusal::server("unknown credential configuration"))?;
         // Every check passed: sign, allocate, anchor.
         let (status_uri, status_index) = self.allocate_status()?;
-        let mut options = IssueOptions::new(&self.config.did, &self.config.kid, t.vct, now);
+        let mut options = IssueOptions::new(&self.config.did, &self.config.kid, t.vct, issued_at);
         options.holder = Some(holder.binding());
         options.status = Some(StatusRef {
             idx: status_index,

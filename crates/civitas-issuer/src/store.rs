@@ -499,7 +499,7 @@ impl Store {
         row: &AuditRow,
         notification: &Notification,
     ) -> Result<bool> {
-        let done = self.finish_issues(&[(token_hash, row, notification)])?;
+        let done = self.finish_issues(&[(token_hash, std::slice::from_ref(row), notification)])?;
         Ok(done.first().copied().unwrap_or(false))
     }
 
@@ -507,13 +507,17 @@ impl Store {
     /// commit); one answer per issuance, in order.
     pub fn finish_issues(
         &mut self,
-        batch: &[(&str, &AuditRow, &Notification)],
+        batch: &[(&str, &[AuditRow], &Notification)],
     ) -> Result<Vec<bool>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut done = Vec::with_capacity(batch.len());
-        for (token_hash, row, notification) in batch {
+        for (token_hash, rows, notification) in batch {
+            let Some(row) = rows.first() else {
+                done.push(false);
+                continue;
+            };
             let changed = tx
                 .prepare_cached(
                     "UPDATE offers SET state = ?2, claims = NULL, token_hash = NULL
@@ -526,7 +530,9 @@ impl Store {
                     token_hash
                 ])?;
             if changed == 1 {
-                insert_audit(&tx, row)?;
+                for row in *rows {
+                    insert_audit(&tx, row)?;
+                }
                 insert_notification(&tx, &row.offer_id, notification)?;
             }
             done.push(changed == 1);

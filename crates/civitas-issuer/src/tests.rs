@@ -645,3 +645,161 @@ fn notification_refusals() {
         Err(ErrorCode::InvalidNotificationId)
     );
 }
+
+/// The payload of an SD-JWT's issuer-signed JWT.
+fn payload_of(sd_jwt: &str) -> Value {
+    let jwt = sd_jwt.split('~').next().unwrap();
+    let part = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(&civitas_crypto::b64::decode(part.as_bytes()).unwrap()).unwrap()
+}
+
+impl Fixture {
+    /// A credential request with `proofs` for a PID, answered.
+    fn batch(
+        &self,
+        token: &str,
+        proofs: &[String],
+    ) -> std::result::Result<CredentialResponse, ErrorCode> {
+        let body = json!({"credential_configuration_id": "pid", "proofs": {"jwt": proofs}});
+        self.issuer
+            .credential(
+                Some(&format!("Bearer {token}")),
+                body.to_string().as_bytes(),
+            )
+            .map_err(|r| r.code)
+    }
+
+    fn fresh_token(&self) -> String {
+        let (code, pin) = self.offer(true, 600);
+        self.token(&code, pin.as_deref()).unwrap()
+    }
+}
+
+fn copy_keys(n: u64) -> Vec<SigningKey> {
+    (0..n)
+        .map(|i| SigningKey::generate(Algorithm::Es256, &SeededRng::new(1000 + i)).unwrap())
+        .collect()
+}
+
+#[test]
+fn metadata_offers_batches_of_copies() {
+    let f = Fixture::new();
+    let m = f.issuer.metadata();
+    assert_eq!(m.batch_credential_issuance.unwrap().batch_size, 10);
+    let c = &m.credential_configurations_supported;
+    assert_eq!(c["pid"].civitas_copies, Some(10));
+    assert_eq!(c["medical_summary"].civitas_copies, Some(10));
+    assert_eq!(c["service_record"].civitas_copies, None);
+}
+
+#[test]
+fn a_batch_gives_one_copy_per_key_sharing_nothing_but_the_claims() {
+    let f = Fixture::new();
+    let token = f.fresh_token();
+    let nonce = f.nonce();
+    let keys = copy_keys(10);
+    let proofs: Vec<String> = keys
+        .iter()
+        .map(|k| f.proof(k, Some(&nonce), f.now()))
+        .collect();
+    let r = f.batch(&token, &proofs).unwrap();
+    let copies: Vec<String> = r
+        .sd_jwts()
+        .unwrap()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(copies.len(), 10);
+    assert!(r.notification_id.is_some());
+    let mut seen = std::collections::HashSet::new();
+    for (copy, key) in copies.iter().zip(&keys) {
+        let p = payload_of(copy);
+        assert_eq!(p["cnf"]["jwk"], key.public().to_jwk_value());
+        // Only the day of issuance, common to every credential issued that day.
+        assert_eq!(p["iat"].as_i64().unwrap() % 86_400, 0);
+        assert!(seen.insert(p["status"]["status_list"]["idx"].to_string()));
+        assert!(seen.insert(p["_sd"].to_string()));
+        assert!(seen.insert(copy.split('.').nth(2).unwrap().to_string()));
+        // Every disclosure (salt and all) is the copy's own.
+        for d in copy.split('~').skip(1).filter(|d| !d.is_empty()) {
+            assert!(
+                seen.insert(d.to_string()),
+                "disclosure shared between copies"
+            );
+        }
+    }
+    // One audit row per copy, one anchor entry per copy.
+    let audit = f.issuer.audit().unwrap();
+    assert_eq!(audit.len(), 10);
+    let anchors = f
+        .ledger
+        .entries
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e, Entry::Issuance { .. }))
+        .count();
+    assert_eq!(anchors, 10);
+    // The token is spent.
+    let again = f.batch(&token, &proofs[..1]);
+    assert_eq!(again.unwrap_err(), ErrorCode::InvalidToken);
+}
+
+#[test]
+fn bad_batches_are_refused_and_issue_nothing() {
+    let f = Fixture::new();
+    let token = f.fresh_token();
+    let nonce = f.nonce();
+    let keys = copy_keys(11);
+    let proof = |k: &SigningKey, n: &str| f.proof(k, Some(n), f.now());
+    // More proofs than the PID's ten copies.
+    let eleven: Vec<String> = keys.iter().map(|k| proof(k, &nonce)).collect();
+    assert_eq!(
+        f.batch(&token, &eleven).unwrap_err(),
+        ErrorCode::InvalidCredentialRequest
+    );
+    // Two proofs for one key.
+    let twice = vec![proof(&keys[0], &nonce), proof(&keys[0], &nonce)];
+    assert_eq!(
+        f.batch(&token, &twice).unwrap_err(),
+        ErrorCode::InvalidProof
+    );
+    // Two nonces.
+    let other = f.nonce();
+    let mixed = vec![proof(&keys[0], &nonce), proof(&keys[1], &other)];
+    assert_eq!(
+        f.batch(&token, &mixed).unwrap_err(),
+        ErrorCode::InvalidNonce
+    );
+    // A DID kid in a batch: copies bound to one DID could be linked.
+    let kid = keys[2].public().did_jwk_url();
+    let with_did = vec![
+        proof(&keys[1], &nonce),
+        build_proof(&keys[2], &ProofKey::Kid(kid), URL, Some(&nonce), f.now()).unwrap(),
+    ];
+    assert_eq!(
+        f.batch(&token, &with_did).unwrap_err(),
+        ErrorCode::InvalidProof
+    );
+    assert!(f.issuer.audit().unwrap().is_empty());
+    // None of that spent the nonce or the token: a good batch still works.
+    let good: Vec<String> = keys[..3].iter().map(|k| proof(k, &nonce)).collect();
+    assert_eq!(f.batch(&token, &good).unwrap().sd_jwts().unwrap().len(), 3);
+}
+
+#[test]
+fn a_deferred_credential_is_one_copy() {
+    let f = Fixture::new();
+    let (code, pin, _) = f.offer_with(true, 600, true);
+    let token = f.token(&code, pin.as_deref()).unwrap();
+    let nonce = f.nonce();
+    let proofs: Vec<String> = copy_keys(2)
+        .iter()
+        .map(|k| f.proof(k, Some(&nonce), f.now()))
+        .collect();
+    assert_eq!(
+        f.batch(&token, &proofs).unwrap_err(),
+        ErrorCode::InvalidCredentialRequest
+    );
+    assert!(f.batch(&token, &proofs[..1]).unwrap().is_deferred());
+}

@@ -5,8 +5,9 @@ use super::error::{Error, Result, redacted, shorten};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// The most key proofs one request may carry (batch issuance is not offered yet).
-pub const MAX_PROOFS: usize = 1;
+/// The most key proofs one request may carry (a batch of one-time copies; an issuer
+/// allows at most its `batch_credential_issuance.batch_size`).
+pub const MAX_PROOFS: usize = 100;
 /// The longest key proof JWT accepted.
 pub const MAX_PROOF_LEN: usize = 8 * 1024;
 
@@ -179,10 +180,20 @@ pub struct CredentialResponse {
 impl CredentialResponse {
     /// An immediate response with one credential.
     pub fn issued(credential: String) -> Self {
+        Self::issued_batch(vec![credential])
+    }
+
+    /// An immediate response with several credentials (a batch: one per key proof).
+    pub fn issued_batch(credentials: Vec<String>) -> Self {
         CredentialResponse {
-            credentials: Some(vec![IssuedCredential {
-                credential: Value::String(credential),
-            }]),
+            credentials: Some(
+                credentials
+                    .into_iter()
+                    .map(|c| IssuedCredential {
+                        credential: Value::String(c),
+                    })
+                    .collect(),
+            ),
             transaction_id: None,
             interval: None,
             notification_id: None,
@@ -262,7 +273,7 @@ mod tests {
 
     #[test]
     fn bad_credential_requests() {
-        let cases: [(&[u8], ErrorCode); 9] = [
+        let cases: [(&[u8], ErrorCode); 8] = [
             (b"[]", ErrorCode::InvalidCredentialRequest),
             (b"{", ErrorCode::InvalidCredentialRequest),
             (br#"{"proofs":{"jwt":["a"]}}"#, ErrorCode::InvalidCredentialRequest),
@@ -283,15 +294,21 @@ mod tests {
                 br#"{"credential_configuration_id":"pid","proofs":{"jwt":["a"],"attestation":["b"]}}"#,
                 ErrorCode::InvalidCredentialRequest,
             ),
-            (
-                br#"{"credential_configuration_id":"pid","proofs":{"jwt":["a","b"]}}"#,
-                ErrorCode::InvalidCredentialRequest,
-            ),
         ];
         for (body, code) in cases {
             let e = CredentialRequest::from_json(body).unwrap_err();
             assert_eq!(e.code(), code, "{}", String::from_utf8_lossy(body));
         }
+        // A batch: up to MAX_PROOFS proofs, not one more.
+        let batch = |n: usize| {
+            serde_json::json!({"credential_configuration_id": "pid",
+                               "proofs": {"jwt": vec!["a"; n]}})
+            .to_string()
+        };
+        let r = CredentialRequest::from_json(batch(MAX_PROOFS).as_bytes()).unwrap();
+        assert_eq!(r.proofs.len(), MAX_PROOFS);
+        let e = CredentialRequest::from_json(batch(MAX_PROOFS + 1).as_bytes()).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidCredentialRequest);
     }
 
     #[test]

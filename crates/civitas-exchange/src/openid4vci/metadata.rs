@@ -116,6 +116,11 @@ pub struct CredentialConfiguration {
     /// Display and claim descriptions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_metadata: Option<CredentialMetadata>,
+    /// Civitas extension: how many one-time copies the issuer signs per request for
+    /// this configuration (one key proof per copy, each copy bound to its own key), at
+    /// most `batch_credential_issuance.batch_size`. Absent: one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub civitas_copies: Option<u32>,
 }
 
 /// A key proof type's parameters.

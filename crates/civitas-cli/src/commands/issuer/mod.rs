@@ -136,6 +136,11 @@ pub(crate) enum Command {
         /// `zh-TW=市政府`. Repeatable.
         #[arg(long = "name", value_name = "LOCALE=NAME")]
         names: Vec<String>,
+        /// One-time copies signed per request (batch issuance; each copy bound to its
+        /// own key, presented once): `pid=10`, `medical_summary=5`. Repeatable.
+        /// Defaults: pid 10, medical_summary 10, service_record 1.
+        #[arg(long = "copies", value_name = "CONFIGURATION=N")]
+        copies: Vec<String>,
         #[command(flatten)]
         staff: staff::StaffArgs,
         #[command(flatten)]
@@ -252,6 +257,7 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
             listen,
             public_url,
             names,
+            copies,
             staff,
             login,
         } => {
@@ -264,8 +270,13 @@ pub(crate) fn exec(cmd: Command) -> Result<ExitCode> {
                         .ok_or_else(|| CliError::Usage(format!("--name {n}: write LOCALE=NAME")))
                 })
                 .collect::<Result<Vec<_>>>()?;
+            let copies = copies
+                .iter()
+                .map(|c| parse_copies(c))
+                .collect::<Result<Vec<_>>>()?;
             let staff = staff.staff()?;
-            return serve(keys, ledger, db, &listen, public_url, names, staff, login);
+            let shown = Shown { names, copies };
+            return serve(keys, ledger, db, &listen, public_url, shown, staff, login);
         }
         Command::Offer {
             db,
@@ -482,7 +493,30 @@ fn store_reject(mut store: Store, offer_id: &str) -> Result<bool> {
         .map_err(|e| CliError::Failed(e.to_string()))
 }
 
-// The serve flags, each its own concern (names, staff page, login).
+/// `--copies CONFIGURATION=N`: a known configuration, 1..=100 copies.
+fn parse_copies(flag: &str) -> Result<(String, u32)> {
+    let bad = || {
+        CliError::Usage(format!(
+            "--copies {flag}: write CONFIGURATION=N with a configuration of this issuer (pid, medical_summary, service_record) and N from 1 to {}",
+            civitas_exchange::openid4vci::MAX_PROOFS
+        ))
+    };
+    let (id, n) = flag.split_once('=').ok_or_else(bad)?;
+    let id = civitas_issuer::configuration_id(id).ok_or_else(bad)?;
+    let n: u32 = n.parse().map_err(|_| bad())?;
+    if n == 0 || n as usize > civitas_exchange::openid4vci::MAX_PROOFS {
+        return Err(bad());
+    }
+    Ok((id.to_string(), n))
+}
+
+/// What wallets are shown: the issuer's names, the copies per configuration.
+struct Shown {
+    names: Vec<(String, String)>,
+    copies: Vec<(String, u32)>,
+}
+
+// The serve flags, each its own concern (what is shown, staff page, login).
 #[allow(clippy::too_many_arguments)]
 fn serve(
     keys: PathBuf,
@@ -490,7 +524,7 @@ fn serve(
     db: Option<PathBuf>,
     listen: &str,
     public_url: Option<String>,
-    names: Vec<(String, String)>,
+    shown: Shown,
     (staff, generated): (civitas_issuer::staff::Staff, bool),
     login: login::LoginServeArgs,
 ) -> Result<ExitCode> {
@@ -505,9 +539,10 @@ fn serve(
             let store = open_store(&db, false)?;
             let resolver = civitas_ledger::resolver(writer.clone(), now());
             let mut config = IssuerConfig::new(&url, &id.did, &id.kid);
-            if !names.is_empty() {
-                config.names = names;
+            if !shown.names.is_empty() {
+                config.names = shown.names;
             }
+            config.copies.extend(shown.copies);
             Issuer::new(
                 config,
                 id.signing,
