@@ -168,6 +168,13 @@ fn fresh_token(issuer: &Issuer) -> (Value, String) {
     (offer, body["access_token"].as_str().unwrap().to_string())
 }
 
+/// The payload of an SD-JWT VC's issuer-signed JWT.
+fn payload_of(sd_jwt: &str) -> Value {
+    let jwt = sd_jwt.split('~').next().unwrap();
+    let p = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(&civitas_crypto::b64::decode(p).unwrap()).unwrap()
+}
+
 fn assert_error(status: u16, body: &Value, want_status: u16, code: &str) {
     assert_eq!(body["error"], code, "{body}");
     assert_eq!(status, want_status, "{body}");
@@ -299,11 +306,7 @@ fn offer_pin_token_nonce_proof_credential_then_present_and_verify() {
         .as_str()
         .unwrap()
         .to_string();
-    let payload: Value = {
-        let jwt = sd_jwt.split('~').next().unwrap();
-        let p = jwt.split('.').nth(1).unwrap();
-        serde_json::from_slice(&civitas_crypto::b64::decode(p).unwrap()).unwrap()
-    };
+    let payload = payload_of(&sd_jwt);
     assert_eq!(payload["iss"], issuer.did.as_str());
     assert_eq!(payload["vct"], "https://civitas.example/credentials/pid/v1");
     assert_eq!(payload["cnf"]["jwk"], holder.public().to_jwk_value());
@@ -847,15 +850,7 @@ fn batches_of_one_time_copies_over_http() {
     assert_eq!(copies.len(), 3);
     let mut indices = Vec::new();
     for (copy, key) in copies.iter().zip(&keys) {
-        let jwt = copy["credential"]
-            .as_str()
-            .unwrap()
-            .split('~')
-            .next()
-            .unwrap();
-        let p = jwt.split('.').nth(1).unwrap();
-        let payload: Value =
-            serde_json::from_slice(&civitas_crypto::b64::decode(p).unwrap()).unwrap();
+        let payload = payload_of(copy["credential"].as_str().unwrap());
         assert_eq!(payload["cnf"]["jwk"], key.public().to_jwk_value());
         indices.push(payload["status"]["status_list"]["idx"].as_u64().unwrap());
     }
