@@ -15,5 +15,11 @@ pub use jwk::Jwk;
 pub use key::{PublicKey, Signer, SigningKey, Verifier};
 pub use rng::{Rng, SeededRng, SystemRng};
 
+/// Whether two byte strings are equal, in time that depends only on their lengths
+/// (for secrets, digests of secrets and nonces). One function for the workspace.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests;

@@ -209,3 +209,13 @@ fn public_key_file_is_not_a_private_key() {
         Err(Error::NotAPrivateKey(_))
     ));
 }
+
+#[test]
+fn constant_time_eq_compares_content_and_length() {
+    use crate::constant_time_eq;
+    assert!(constant_time_eq(b"", b""));
+    assert!(constant_time_eq(b"secret", b"secret"));
+    assert!(!constant_time_eq(b"secret", b"secreT"));
+    assert!(!constant_time_eq(b"secret", b"secret!"));
+    assert!(!constant_time_eq(b"", b"x"));
+}

@@ -448,11 +448,6 @@ struct Pushed {
     issuer_state: Option<String>,
 }
 
-/// Constant-time equality.
-fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// The authorization server metadata members the flow adds (RFC 8414, RFC 9126,
 /// RFC 9207) when a login is configured.
 pub fn extend_metadata(issuer: &Issuer, metadata: &mut Value) {
@@ -819,7 +814,7 @@ impl Issuer {
         let verifier = code_verifier.ok_or_else(|| grant("no code_verifier: PKCE is required"))?;
         check_pkce_value(verifier.expose(), "code_verifier")
             .map_err(|_| grant("the code_verifier is malformed"))?;
-        if !ct_eq(
+        if !civitas_crypto::constant_time_eq(
             pkce_challenge(verifier.expose()).as_bytes(),
             pushed.code_challenge.as_bytes(),
         ) {
@@ -1002,7 +997,7 @@ fn verify_id_token(
         .get("nonce")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    if !ct_eq(got.as_bytes(), nonce.as_bytes()) {
+    if !civitas_crypto::constant_time_eq(got.as_bytes(), nonce.as_bytes()) {
         return Err(bad("does not carry this login's nonce"));
     }
     if payload

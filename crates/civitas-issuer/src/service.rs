@@ -312,11 +312,6 @@ fn status_permutation(store: &Store, rng: &dyn Rng, size: u64) -> Result<Option<
         .ok_or_else(|| Error::Invalid("bad status list size".into()))
 }
 
-/// Constant-time equality of two digests.
-fn ring_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 impl Issuer {
     /// An issuer signing with `signer` as `config.did`/`config.kid`, publishing its
     /// status list and issuance anchors on `ledger`, resolving holders' DIDs with
@@ -679,7 +674,7 @@ impl Issuer {
             return Err(invalid());
         }
         let token_hash = secret_hash("token", token);
-        if !ring_eq(t.token_hash.as_bytes(), token_hash.as_bytes()) {
+        if !civitas_crypto::constant_time_eq(t.token_hash.as_bytes(), token_hash.as_bytes()) {
             return Err(Refusal::new(
                 ErrorCode::InvalidToken,
                 "the access token was not issued for this transaction",
@@ -748,7 +743,7 @@ impl Issuer {
                     "unknown or expired notification_id",
                 )
             })?;
-        if !ring_eq(
+        if !civitas_crypto::constant_time_eq(
             token_hash.as_bytes(),
             secret_hash("token", token).as_bytes(),
         ) {
@@ -930,7 +925,9 @@ impl Issuer {
             }
             match &nonce {
                 None => nonce = Some(checked.nonce.clone()),
-                Some(n) if ring_eq(n.as_bytes(), checked.nonce.as_bytes()) => {}
+                Some(n)
+                    if civitas_crypto::constant_time_eq(n.as_bytes(), checked.nonce.as_bytes()) => {
+                }
                 Some(_) => {
                     return Err(Refusal::new(
                         ErrorCode::InvalidNonce,
@@ -947,7 +944,7 @@ impl Issuer {
                 let matches = if expected.starts_with("did:") {
                     did == Some(expected.as_str())
                 } else {
-                    ring_eq(expected.as_bytes(), thumbprint.as_bytes())
+                    civitas_crypto::constant_time_eq(expected.as_bytes(), thumbprint.as_bytes())
                 };
                 if !matches {
                     return Err(Refusal::new(

@@ -134,11 +134,7 @@ pub fn peer_allowed(peer: Option<SocketAddr>, anywhere: bool) -> bool {
 
 /// Equal in constant time (for equal lengths).
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    civitas_crypto::constant_time_eq(a.as_bytes(), b.as_bytes())
 }
 
 /// The secret a request carries: `?k=`, `Authorization: Bearer`, or the cookie named

@@ -439,7 +439,7 @@ impl Store {
             (None, Some(_)) => return Ok(Redeem::PinUnexpected),
             (Some(expected), Some(pin)) => {
                 let given = pin_hash(code, pin);
-                if !ring_eq(expected.as_bytes(), given.as_bytes()) {
+                if !civitas_crypto::constant_time_eq(expected.as_bytes(), given.as_bytes()) {
                     let attempts = attempts.saturating_add(1);
                     let dead = attempts >= max_attempts;
                     tx.execute(
@@ -906,9 +906,4 @@ fn insert_event(
         params![offer_id, event, detail, at],
     )?;
     Ok(())
-}
-
-/// Constant-time equality of two digests.
-fn ring_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -338,13 +338,7 @@ fn replay_key(presentation: &str) -> String {
 fn same_state(got: Option<&str>, want: Option<&str>) -> bool {
     match (got, want) {
         (None, None) => true,
-        (Some(a), Some(b)) => {
-            a.len() == b.len()
-                && a.bytes()
-                    .zip(b.bytes())
-                    .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-                    == 0
-        }
+        (Some(a), Some(b)) => civitas_crypto::constant_time_eq(a.as_bytes(), b.as_bytes()),
         _ => false,
     }
 }

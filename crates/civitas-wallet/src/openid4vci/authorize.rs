@@ -51,11 +51,6 @@ impl std::fmt::Debug for AuthorizationStart {
     }
 }
 
-/// Constant-time equality.
-fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 impl OfferPreview {
     /// Whether the citizen must log in (an offer without a pre-authorized code).
     pub fn needs_login(&self) -> bool {
@@ -185,10 +180,9 @@ impl Wallet {
                     ));
                 }
             };
-        if !state
-            .as_deref()
-            .is_some_and(|st| ct_eq(st.as_bytes(), start.state.as_bytes()))
-        {
+        if !state.as_deref().is_some_and(|st| {
+            civitas_crypto::constant_time_eq(st.as_bytes(), start.state.as_bytes())
+        }) {
             return Err(refused(
                 "state_mismatch",
                 "the login's answer does not carry this wallet's state: it is not the answer to this request",
